@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * sysvipc: System V IPC as a loadable module.  The ioctl ABI of /dev/sysvipc.
+ *
+ * Every argument is a fixed-size structure made of __u32/__s32/__u64/__s64
+ * fields with explicit padding, so 32- and 64-bit callers see one layout.
+ * User pointers travel as __u64.  Fields named reserved* (and pad*) must be
+ * zero: the module rejects anything else with EINVAL, which leaves room to
+ * give them a meaning later.
+ *
+ * An ioctl returns what the matching system call returns: an id from the
+ * *GET calls, 0 or a value from the *CTL calls (GETVAL, IPC_INFO's highest
+ * index, *_STAT's id ...), a byte count from MSGRCV; or -1 with errno set.
+ *
+ * The buffers that the CTL calls read and fill have exactly the layouts that
+ * the kernel's own IPC_64 calls use (struct shmid64_ds, semid64_ds,
+ * msqid64_ds, shminfo64, shm_info, seminfo, msginfo), so a C library passes
+ * its caller's buffer straight through.
+ */
+#ifndef _UAPI_LINUX_SYSVIPC_H
+#define _UAPI_LINUX_SYSVIPC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SYSVIPC_DEVICE		"/dev/sysvipc"
+
+/* Bumped on any incompatible change; new ioctls and flags bump the minor. */
+#define SYSVIPC_ABI_MAJOR	1
+#define SYSVIPC_ABI_MINOR	0
+
+/* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
+#define SYSVIPC_FEAT_SHM	(1ULL << 0)	/* shmget, shmctl */
+#define SYSVIPC_FEAT_SEM	(1ULL << 1)	/* semget, semctl */
+#define SYSVIPC_FEAT_MSG	(1ULL << 2)	/* msgget, msgctl */
+#define SYSVIPC_FEAT_SHMAT	(1ULL << 3)	/* shmat, shmdt */
+#define SYSVIPC_FEAT_SEMOP	(1ULL << 4)	/* semtimedop */
+#define SYSVIPC_FEAT_SEM_UNDO	(1ULL << 5)	/* SEM_UNDO applied at exit */
+#define SYSVIPC_FEAT_MSGOP	(1ULL << 6)	/* msgsnd, msgrcv */
+
+struct sysvipc_version {
+	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
+	__u32 minor;		/* out: SYSVIPC_ABI_MINOR */
+	__u64 features;		/* out: SYSVIPC_FEAT_* */
+	__u64 reserved[2];	/* out: zero */
+};
+
+/* shmget, semget, msgget */
+struct sysvipc_get {
+	__s32 key;		/* key_t, or IPC_PRIVATE */
+	__s32 flags;		/* IPC_CREAT, IPC_EXCL, mode bits, SHM_* */
+	__u64 size;		/* shmget: bytes; semget: nsems; msgget: 0 */
+	__u64 reserved[2];
+};
+
+/*
+ * shmctl, semctl, msgctl.  cmd is the plain command (IPC_STAT, SEM_INFO ...);
+ * arg is the user buffer the command reads or fills, or SETVAL's value.
+ */
+struct sysvipc_ctl {
+	__s32 id;		/* object id; an index for *_STAT, *_STAT_ANY */
+	__s32 cmd;
+	__s32 semnum;		/* semctl only, else 0 */
+	__u32 pad;
+	__u64 arg;
+	__u64 reserved[2];
+};
+
+/* shmat */
+struct sysvipc_shmat {
+	__s32 id;
+	__s32 flags;		/* SHM_RDONLY, SHM_RND, SHM_EXEC, SHM_REMAP */
+	__u64 addr;		/* in: address hint or 0; out: attach address */
+	__u64 reserved[2];
+};
+
+/* shmdt */
+struct sysvipc_shmdt {
+	__u64 addr;
+	__u64 reserved[2];
+};
+
+/* semop, semtimedop */
+struct sysvipc_semop {
+	__s32 id;
+	__u32 nsops;
+	__u64 sops;		/* struct sembuf[nsops] */
+	__u64 timeout;		/* struct __kernel_timespec, or 0: none */
+	__u64 reserved[2];
+};
+
+/* msgsnd */
+struct sysvipc_msgsnd {
+	__s32 id;
+	__s32 flags;		/* IPC_NOWAIT */
+	__u64 msgp;		/* struct { long mtype; char mtext[]; } */
+	__u64 msgsz;		/* bytes of mtext */
+	__u64 reserved[2];
+};
+
+/* msgrcv */
+struct sysvipc_msgrcv {
+	__s32 id;
+	__s32 flags;		/* IPC_NOWAIT, MSG_NOERROR, MSG_EXCEPT, MSG_COPY */
+	__u64 msgp;
+	__u64 msgsz;
+	__s64 msgtyp;
+	__u64 reserved[2];
+};
+
+#define SYSVIPC_IOC_MAGIC	0xE9
+
+#define SYSVIPC_IOC_VERSION	_IOR(SYSVIPC_IOC_MAGIC, 0x00, struct sysvipc_version)
+#define SYSVIPC_IOC_SHMGET	_IOW(SYSVIPC_IOC_MAGIC, 0x10, struct sysvipc_get)
+#define SYSVIPC_IOC_SHMCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x11, struct sysvipc_ctl)
+#define SYSVIPC_IOC_SHMAT	_IOWR(SYSVIPC_IOC_MAGIC, 0x12, struct sysvipc_shmat)
+#define SYSVIPC_IOC_SHMDT	_IOW(SYSVIPC_IOC_MAGIC, 0x13, struct sysvipc_shmdt)
+#define SYSVIPC_IOC_SEMGET	_IOW(SYSVIPC_IOC_MAGIC, 0x20, struct sysvipc_get)
+#define SYSVIPC_IOC_SEMCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x21, struct sysvipc_ctl)
+#define SYSVIPC_IOC_SEMOP	_IOW(SYSVIPC_IOC_MAGIC, 0x22, struct sysvipc_semop)
+#define SYSVIPC_IOC_MSGGET	_IOW(SYSVIPC_IOC_MAGIC, 0x30, struct sysvipc_get)
+#define SYSVIPC_IOC_MSGCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x31, struct sysvipc_ctl)
+#define SYSVIPC_IOC_MSGSND	_IOW(SYSVIPC_IOC_MAGIC, 0x32, struct sysvipc_msgsnd)
+#define SYSVIPC_IOC_MSGRCV	_IOW(SYSVIPC_IOC_MAGIC, 0x33, struct sysvipc_msgrcv)
+
+#endif /* _UAPI_LINUX_SYSVIPC_H */
