@@ -20,6 +20,7 @@
 #ifndef _UAPI_LINUX_SYSVIPC_H
 #define _UAPI_LINUX_SYSVIPC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -30,13 +31,13 @@
 #define SYSVIPC_ABI_MINOR	0
 
 /* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
-#define SYSVIPC_FEAT_SHM	(1ULL << 0)	/* shmget, shmctl */
-#define SYSVIPC_FEAT_SEM	(1ULL << 1)	/* semget, semctl */
-#define SYSVIPC_FEAT_MSG	(1ULL << 2)	/* msgget, msgctl */
-#define SYSVIPC_FEAT_SHMAT	(1ULL << 3)	/* shmat, shmdt */
-#define SYSVIPC_FEAT_SEMOP	(1ULL << 4)	/* semtimedop */
-#define SYSVIPC_FEAT_SEM_UNDO	(1ULL << 5)	/* SEM_UNDO applied at exit */
-#define SYSVIPC_FEAT_MSGOP	(1ULL << 6)	/* msgsnd, msgrcv */
+#define SYSVIPC_FEAT_SHM	_BITULL(0)	/* shmget, shmctl */
+#define SYSVIPC_FEAT_SEM	_BITULL(1)	/* semget, semctl */
+#define SYSVIPC_FEAT_MSG	_BITULL(2)	/* msgget, msgctl */
+#define SYSVIPC_FEAT_SHMAT	_BITULL(3)	/* shmat, shmdt */
+#define SYSVIPC_FEAT_SEMOP	_BITULL(4)	/* semtimedop */
+#define SYSVIPC_FEAT_SEM_UNDO	_BITULL(5)	/* SEM_UNDO applied at exit */
+#define SYSVIPC_FEAT_MSGOP	_BITULL(6)	/* msgsnd, msgrcv */
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */

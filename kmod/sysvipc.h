@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sysvipc: internal declarations shared by the module's files.
+ */
+#ifndef _SYSVIPC_H
+#define _SYSVIPC_H
+
+#include <linux/bits.h>
+#include <linux/hashtable.h>
+#include <linux/ipc.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
+#include <linux/xarray.h>
+
+/* Same id layout as the kernel without ipcmni_extend: seq * 32768 + index. */
+#define SYSVIPC_IDX_SHIFT	15
+#define SYSVIPC_IDX_MAX		BIT(SYSVIPC_IDX_SHIFT)
+#define SYSVIPC_SEQ_MAX		(INT_MAX >> SYSVIPC_IDX_SHIFT)
+/* The kernel cycles indexes over at least this many slots (ipc_min_cycle). */
+#define SYSVIPC_MIN_CYCLE	64
+
+struct sysvipc_ids;
+
+/*
+ * The ipc_perm part of every object, embedded first in each type's struct.
+ *
+ * Lifetime: the registry holds one reference while the object is listed;
+ * anything that sleeps or maps holds its own.  The memory is freed an RCU
+ * grace period after the last reference goes, so lookups run under
+ * rcu_read_lock() and then take @lock and test @deleted.
+ */
+struct sysvipc_obj {
+	/*
+	 * @lock protects @deleted, @uid, @gid, @mode and the mutable state of
+	 * the type that embeds this struct.  Never held while sleeping.
+	 */
+	spinlock_t lock;
+	bool deleted;
+	int id;			/* fixed once published */
+	key_t key;		/* changes only under ids->rwsem */
+	unsigned short seq;
+	umode_t mode;		/* S_IRWXUGO, plus SHM_DEST/SHM_LOCKED for shm */
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	refcount_t refs;
+	struct sysvipc_ids *ids;
+	struct hlist_node key_node;	/* in ids->keys, under ids->rwsem */
+	struct rcu_head rcu;
+};
+
+/*
+ * A registry: one per object type.
+ *
+ * @rwsem serialises everything that adds, removes or renames (key) objects
+ * and every lookup by key: creation, IPC_RMID, IPC_SET and the *_INFO
+ * counters.  Lookups by id use RCU on @objs and take no registry lock.
+ * Lock order: rwsem, then obj->lock, then the xarray's internal lock.
+ */
+struct sysvipc_ids {
+	struct rw_semaphore rwsem;
+	struct xarray objs;		/* index -> object */
+	DECLARE_HASHTABLE(keys, 8);	/* key -> object, public keys only */
+	int in_use;
+	int max_idx;			/* highest index in use, -1 if none */
+	int last_idx;			/* index handed out last, for seq */
+	u32 next_idx;			/* where the cyclic search starts */
+	unsigned short seq;
+	/* Frees the type's object after the last reference is gone. */
+	void (*release)(struct sysvipc_obj *obj);
+};
+
+/* Parameters of a *get call, checked by the type. */
+struct sysvipc_get_ops {
+	/* Create a new object with ids->rwsem held for writing: id or -errno. */
+	int (*create)(struct sysvipc_ids *ids, key_t key, int flg, u64 size);
+	/* Extra checks on an existing object, e.g. the size asked for. */
+	int (*more_checks)(struct sysvipc_obj *obj, u64 size);
+};
+
+void sysvipc_ids_init(struct sysvipc_ids *ids,
+		      void (*release)(struct sysvipc_obj *obj));
+void sysvipc_ids_destroy(struct sysvipc_ids *ids,
+			 void (*remove)(struct sysvipc_obj *obj));
+int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
+		    const struct sysvipc_get_ops *ops);
+int sysvipc_ids_add(struct sysvipc_ids *ids, struct sysvipc_obj *obj,
+		    key_t key, int flg, int limit);
+void sysvipc_ids_remove(struct sysvipc_ids *ids, struct sysvipc_obj *obj);
+void sysvipc_ids_set_key_private(struct sysvipc_ids *ids,
+				 struct sysvipc_obj *obj);
+int sysvipc_ids_maxidx(struct sysvipc_ids *ids);
+
+struct sysvipc_obj *sysvipc_obtain(struct sysvipc_ids *ids, int id);
+struct sysvipc_obj *sysvipc_obtain_idx(struct sysvipc_ids *ids, int idx);
+struct sysvipc_obj *sysvipc_obtain_ref(struct sysvipc_ids *ids, int id);
+struct sysvipc_obj *sysvipc_obtain_owner(struct sysvipc_ids *ids, int id);
+
+long sysvipc_stat(struct sysvipc_ids *ids, int id, int cmd, int stat_any_cmd,
+		  void (*fill)(struct sysvipc_obj *obj, void *buf), void *buf);
+long sysvipc_down(struct sysvipc_ids *ids, int id,
+		  long (*fn)(struct sysvipc_obj *obj, void *arg), void *arg);
+
+bool sysvipc_may(struct sysvipc_obj *obj, int flag);
+int sysvipc_update_perm(struct sysvipc_obj *obj, const struct ipc64_perm *in);
+void sysvipc_fill_perm(struct sysvipc_obj *obj, struct ipc64_perm *out);
+
+static inline void sysvipc_obj_get(struct sysvipc_obj *obj)
+{
+	refcount_inc(&obj->refs);
+}
+
+void sysvipc_obj_put(struct sysvipc_obj *obj);
+
+/*
+ * Limits in force for the caller: the module parameter when nonzero, else
+ * the caller's IPC namespace sysctl (kernel.shmmax, kernel.sem ...).
+ */
+unsigned long sysvipc_shmmax(void);
+unsigned long sysvipc_shmall(void);
+int sysvipc_shmmni(void);
+int sysvipc_semmsl(void);
+int sysvipc_semmns(void);
+int sysvipc_semopm(void);
+int sysvipc_semmni(void);
+unsigned int sysvipc_msgmax(void);
+unsigned int sysvipc_msgmnb(void);
+int sysvipc_msgmni(void);
+
+/* Reads a struct sysvipc_get and checks its reserved fields. */
+struct sysvipc_get;
+struct sysvipc_ctl;
+int sysvipc_copy_get(struct sysvipc_get *g, const void __user *argp);
+int sysvipc_copy_ctl(struct sysvipc_ctl *c, const void __user *argp);
+
+/* Per-family entry points, called by the ioctl dispatcher. */
+long sysvipc_shmget(const void __user *argp);
+long sysvipc_shmctl(const void __user *argp);
+long sysvipc_semget(const void __user *argp);
+long sysvipc_semctl(const void __user *argp);
+long sysvipc_msgget(const void __user *argp);
+long sysvipc_msgctl(const void __user *argp);
+
+int sysvipc_shm_init(void);
+void sysvipc_shm_exit(void);
+int sysvipc_sem_init(void);
+void sysvipc_sem_exit(void);
+int sysvipc_msg_init(void);
+void sysvipc_msg_exit(void);
+
+#endif /* _SYSVIPC_H */
