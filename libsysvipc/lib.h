@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libsysvipc internals: shared by dev.c, shm.c, sem.c and msg.c only.
+ */
+#ifndef LIBSYSVIPC_LIB_H
+#define LIBSYSVIPC_LIB_H
+
+#include <sys/syscall.h>
+#include "sysvipc.h"
+
+/*
+ * The callers' buffers (struct shmid_ds, semid_ds, msqid_ds, seminfo ...)
+ * and struct timespec go to the module and to the fallback syscalls
+ * unchanged.  That is only right where glibc itself passes them straight to
+ * the kernel: 64-bit ABIs with the direct (non-multiplexed) IPC syscalls.
+ * 32-bit glibc converts its time64 structs and redirects shmctl & co. to
+ * __shmctl64; supporting it needs conversion code that does not exist yet.
+ */
+#if __SIZEOF_LONG__ != 8 || __SIZEOF_POINTER__ != 8
+#error "libsysvipc: only LP64 targets are supported"
+#endif
+#ifndef SYS_shmget
+#error "libsysvipc: the target lacks the direct SysV IPC syscalls"
+#endif
+
+#define SYSVIPC_API	__attribute__((visibility("default")))
+
+/*
+ * What sysvipc_fd() returns besides an open descriptor: the process has no
+ * device and uses the kernel's own IPC syscalls.
+ */
+#define SYSVIPC_FD_SYSCALL	(-2)
+
+int sysvipc_fd(void);
+int sysvipc_call(int fd, unsigned long req, void *arg, int optional);
+
+#endif /* LIBSYSVIPC_LIB_H */
