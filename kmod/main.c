@@ -149,7 +149,7 @@ static long sysvipc_version(void __user *argp)
 		.major = SYSVIPC_ABI_MAJOR,
 		.minor = SYSVIPC_ABI_MINOR,
 		.features = SYSVIPC_FEAT_SHM | SYSVIPC_FEAT_SEM |
-			    SYSVIPC_FEAT_MSG,
+			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -167,6 +167,10 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_shmget(argp);
 	case SYSVIPC_IOC_SHMCTL:
 		return sysvipc_shmctl(argp);
+	case SYSVIPC_IOC_SHMAT:
+		return sysvipc_shmat(argp);
+	case SYSVIPC_IOC_SHMDT:
+		return sysvipc_shmdt(argp);
 	case SYSVIPC_IOC_SEMGET:
 		return sysvipc_semget(argp);
 	case SYSVIPC_IOC_SEMCTL:
@@ -180,9 +184,15 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+static int sysvipc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return sysvipc_shm_mmap(vma);
+}
+
 static const struct file_operations sysvipc_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = sysvipc_ioctl,
+	.mmap = sysvipc_mmap,
 	.llseek = noop_llseek,
 };
 

@@ -4,8 +4,20 @@
  *
  * A segment is a shmem file made at shmget, so its pages are ordinary
  * swappable shmem pages, named /SYSVxxxxxxxx like the kernel's own.
+ *
+ * Attaching maps a per-attach file: the shmem file opened again (same
+ * path, so /proc/PID/maps reads as for the kernel's segments) with our
+ * file_operations put in place of shmem's.  Its mmap hands the VMA to
+ * shmem and then wraps shmem's vm_ops in ours, whose open and close keep
+ * shm_nattch; every VMA therefore holds the file, the file holds the
+ * module and a reference on the segment.  Lock order: mmap_lock, then
+ * shm_ids.rwsem, then the segment's lock.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/shm.h>
@@ -15,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include <linux/sysvipc.h>
+#include "compat.h"
 #include "sysvipc.h"
 
 /* Mode bits beyond the permissions, as glibc's <sys/shm.h> names them. */
@@ -265,6 +278,432 @@ long sysvipc_shmctl(const void __user *argp)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* One attach file: the segment it maps and shmem's vm_ops for it. */
+struct sysvipc_shm_attach {
+	struct sysvipc_shm *shp;	/* holds a reference */
+	const struct vm_operations_struct *vm_ops;
+};
+
+static const struct vm_operations_struct shm_vm_ops;
+
+static struct sysvipc_shm_attach *vma_attach(struct vm_area_struct *vma)
+{
+	return vma->vm_file->private_data;
+}
+
+/* A new VMA maps the segment: the kernel's shm_open(). */
+static void shm_nattch_inc(struct sysvipc_shm *shp)
+{
+	spin_lock(&shp->perm.lock);
+	shp->nattch++;
+	shp->atime = ktime_get_real_seconds();
+	put_pid(shp->lpid);
+	shp->lpid = get_pid(task_tgid(current));
+	spin_unlock(&shp->perm.lock);
+}
+
+/*
+ * Drop one attach count (@detach: a VMA went, stamp dtime and lpid).  A
+ * segment removed while attached goes with its last count.
+ */
+static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
+{
+	struct sysvipc_obj *obj = &shp->perm;
+	bool destroy;
+
+	spin_lock(&obj->lock);
+	shp->nattch--;
+	if (detach) {
+		shp->dtime = ktime_get_real_seconds();
+		put_pid(shp->lpid);
+		shp->lpid = get_pid(task_tgid(current));
+	}
+	destroy = !shp->nattch && (obj->mode & SHM_DEST);
+	spin_unlock(&obj->lock);
+	if (!destroy)
+		return;
+
+	/* Unlisting needs the registry lock; recheck under it. */
+	down_write(&shm_ids.rwsem);
+	spin_lock(&obj->lock);
+	destroy = !shp->nattch && (obj->mode & SHM_DEST) && !obj->deleted;
+	if (destroy)
+		sysvipc_ids_remove(&shm_ids, obj);
+	spin_unlock(&obj->lock);
+	up_write(&shm_ids.rwsem);
+	if (destroy)
+		sysvipc_obj_put(obj);
+}
+
+static void shm_vm_open(struct vm_area_struct *vma)
+{
+	shm_nattch_inc(vma_attach(vma)->shp);
+}
+
+static void shm_vm_close(struct vm_area_struct *vma)
+{
+	shm_nattch_dec(vma_attach(vma)->shp, true);
+}
+
+static vm_fault_t shm_vm_fault(struct vm_fault *vmf)
+{
+	return vma_attach(vmf->vma)->vm_ops->fault(vmf);
+}
+
+static int shm_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+
+	return ops->may_split ? ops->may_split(vma, addr) : 0;
+}
+
+static unsigned long shm_vm_pagesize(struct vm_area_struct *vma)
+{
+	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+
+	return ops->pagesize ? ops->pagesize(vma) : PAGE_SIZE;
+}
+
+#ifdef CONFIG_NUMA
+static int shm_vm_set_policy(struct vm_area_struct *vma,
+			     struct mempolicy *pol)
+{
+	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+
+	return ops->set_policy ? ops->set_policy(vma, pol) : 0;
+}
+
+static struct mempolicy *shm_vm_get_policy(struct vm_area_struct *vma,
+					   unsigned long addr)
+{
+	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+
+	return ops->get_policy ? ops->get_policy(vma, addr) : vma->vm_policy;
+}
+#endif
+
+/* What the kernel's shm_vm_ops forwards, and nothing more. */
+static const struct vm_operations_struct shm_vm_ops = {
+	.open = shm_vm_open,
+	.close = shm_vm_close,
+	.fault = shm_vm_fault,
+	.may_split = shm_vm_may_split,
+	.pagesize = shm_vm_pagesize,
+#ifdef CONFIG_NUMA
+	.set_policy = shm_vm_set_policy,
+	.get_policy = shm_vm_get_policy,
+#endif
+};
+
+/*
+ * ->mmap of an attach file, for shmat and for remap_file_pages(), which
+ * maps vma->vm_file again: a segment removed since then gives EINVAL.
+ */
+static int shm_attach_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+	struct sysvipc_shm *shp = sfa->shp;
+	int err;
+
+	spin_lock(&shp->perm.lock);
+	err = shp->perm.deleted ? -EINVAL : 0;
+	spin_unlock(&shp->perm.lock);
+	if (err)
+		return err;
+	shm_nattch_inc(shp);
+	err = call_mmap(shp->file, vma);
+	if (err) {
+		shm_nattch_dec(shp, true);
+		return err;
+	}
+	sfa->vm_ops = vma->vm_ops;
+	vma->vm_ops = &shm_vm_ops;
+	return 0;
+}
+
+static unsigned long shm_attach_get_unmapped_area(struct file *file,
+						  unsigned long addr,
+						  unsigned long len,
+						  unsigned long pgoff,
+						  unsigned long flags)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+	struct file *base = sfa->shp->file;
+
+	return base->f_op->get_unmapped_area(base, addr, len, pgoff, flags);
+}
+
+static int shm_attach_release(struct inode *inode, struct file *file)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+
+	sysvipc_obj_put(&sfa->shp->perm);
+	kfree(sfa);
+	return 0;
+}
+
+static const struct file_operations shm_attach_fops = {
+	.owner = THIS_MODULE,
+	.mmap = shm_attach_mmap,
+	.get_unmapped_area = shm_attach_get_unmapped_area,
+	.release = shm_attach_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * A new attach file for @shp, taking over the caller's reference on it.
+ * On failure the reference is dropped.
+ */
+static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
+{
+	struct sysvipc_shm_attach *sfa;
+	struct file *file;
+
+	sfa = kzalloc(sizeof(*sfa), GFP_KERNEL);
+	if (!sfa) {
+		sysvipc_obj_put(&shp->perm);
+		return ERR_PTR(-ENOMEM);
+	}
+	sfa->shp = shp;
+	file = dentry_open(&shp->file->f_path, f_flags, current_cred());
+	if (IS_ERR(file)) {
+		sysvipc_obj_put(&shp->perm);
+		kfree(sfa);
+		return file;
+	}
+	/*
+	 * Our fops pin the module for as long as the file (and its VMAs)
+	 * live; the caller runs in our ioctl or mmap, so the module is held.
+	 */
+	__module_get(THIS_MODULE);
+	replace_fops(file, &shm_attach_fops);
+	file->private_data = sfa;
+	return file;
+}
+
+/*
+ * Find the segment for an attach with @acc permission bits, take a
+ * reference and, as the kernel does, an attach count for the duration of
+ * the mapping call, so that an IPC_RMID meanwhile only marks it SHM_DEST.
+ */
+static struct sysvipc_shm *shm_attach_get(int id, int acc)
+{
+	struct sysvipc_obj *obj;
+	int err = 0;
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(&shm_ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		return ERR_CAST(obj);
+	}
+	spin_lock(&obj->lock);
+	if (!sysvipc_may(obj, acc)) {
+		err = -EACCES;
+	} else if (obj->deleted) {
+		err = -EIDRM;
+	} else {
+		sysvipc_obj_get(obj);
+		to_shm(obj)->nattch++;
+	}
+	spin_unlock(&obj->lock);
+	rcu_read_unlock();
+	return err ? ERR_PTR(err) : to_shm(obj);
+}
+
+/* Map @shp at @addr: the address, or -errno. */
+static unsigned long shm_map(struct sysvipc_shm *shp, unsigned long addr,
+			     int shmflg, unsigned long flags)
+{
+	unsigned long prot = PROT_READ, ret;
+	int f_flags = O_RDONLY;
+	struct file *file;
+
+	if (!(shmflg & SHM_RDONLY)) {
+		prot |= PROT_WRITE;
+		f_flags = O_RDWR;
+	}
+	if (shmflg & SHM_EXEC)
+		prot |= PROT_EXEC;
+	sysvipc_obj_get(&shp->perm);
+	file = shm_attach_file(shp, f_flags);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = vm_mmap(file, addr, shp->segsz, prot, flags, 0);
+	fput(file);
+	/* MAP_FIXED_NOREPLACE met a mapping: the kernel's shmat says EINVAL. */
+	if (ret == -EEXIST)
+		ret = -EINVAL;
+	return ret;
+}
+
+long sysvipc_shmat(void __user *argp)
+{
+	struct sysvipc_shmat a;
+	struct sysvipc_shm *shp;
+	unsigned long addr, flags = MAP_SHARED;
+	int acc = 0444;
+	long ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.reserved[0] || a.reserved[1])
+		return -EINVAL;
+	if (a.id < 0)
+		return -EINVAL;
+	addr = a.addr;
+	if (addr != a.addr)
+		return -EINVAL;
+	if (addr) {
+		if (addr & (SHMLBA - 1)) {
+			if (!(a.flags & SHM_RND))
+				return -EINVAL;
+			addr &= ~(SHMLBA - 1);
+			if (!addr && (a.flags & SHM_REMAP))
+				return -EINVAL;
+		}
+		/*
+		 * Without SHM_REMAP an occupied range is an error; NOREPLACE
+		 * checks that atomically with the mapping.
+		 */
+		flags |= a.flags & SHM_REMAP ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	} else if (a.flags & SHM_REMAP) {
+		return -EINVAL;
+	}
+	if (!(a.flags & SHM_RDONLY))
+		acc |= 0222;
+	if (a.flags & SHM_EXEC)
+		acc |= 0111;
+
+	shp = shm_attach_get(a.id, acc);
+	if (IS_ERR(shp))
+		return PTR_ERR(shp);
+	if (addr && !(a.flags & SHM_REMAP) && addr + shp->segsz < addr)
+		ret = -EINVAL;
+	else
+		ret = shm_map(shp, addr, a.flags, flags);
+	shm_nattch_dec(shp, false);
+	sysvipc_obj_put(&shp->perm);
+	if (IS_ERR_VALUE(ret))
+		return ret;
+
+	a.addr = ret;
+	if (copy_to_user(argp, &a, sizeof(a))) {
+		vm_munmap(ret, shp->segsz);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * The VMA shmdt removes next, from @from on: the kernel's rule is a VMA of
+ * ours whose offset into the segment equals its distance from @addr; after
+ * the first, only those of the same attach file within the segment's size.
+ * Returns false when there is none; fills [*start, *end) otherwise.
+ */
+static bool shm_detach_next(struct mm_struct *mm, unsigned long addr,
+			    unsigned long from, struct file **file,
+			    unsigned long *start, unsigned long *end)
+{
+	struct vm_area_struct *vma;
+	unsigned long limit = 0;
+
+	if (*file)
+		limit = PAGE_ALIGN(i_size_read(file_inode(*file)));
+	for (vma = find_vma(mm, from); vma; vma = find_vma(mm, vma->vm_end)) {
+		if (*file && vma->vm_end - addr > limit)
+			return false;
+		if (vma->vm_ops != &shm_vm_ops ||
+		    (vma->vm_start - addr) >> PAGE_SHIFT != vma->vm_pgoff)
+			continue;
+		if (!*file)
+			*file = get_file(vma->vm_file);
+		else if (vma->vm_file != *file)
+			continue;
+		*start = vma->vm_start;
+		*end = vma->vm_end;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * shmdt: unmap what the kernel's shmdt would, including fragments left by
+ * mprotect or munmap.  vm_munmap() takes mmap_lock itself, so each VMA is
+ * found under the read lock and unmapped after it is dropped.
+ */
+long sysvipc_shmdt(const void __user *argp)
+{
+	struct mm_struct *mm = current->mm;
+	struct sysvipc_shmdt d;
+	struct file *file = NULL;
+	unsigned long addr, from, start, end;
+	long ret = -EINVAL;
+	bool found;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if (d.reserved[0] || d.reserved[1])
+		return -EINVAL;
+	addr = d.addr;
+	if (addr != d.addr || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	for (from = addr;; from = end) {
+		if (mmap_read_lock_killable(mm)) {
+			if (ret)
+				ret = -EINTR;
+			break;
+		}
+		found = shm_detach_next(mm, addr, from, &file, &start, &end);
+		mmap_read_unlock(mm);
+		if (!found)
+			break;
+		vm_munmap(start, end - start);
+		ret = 0;
+	}
+	if (file)
+		fput(file);
+	return ret;
+}
+
+/*
+ * A raw mmap() of /dev/sysvipc at offset = segment id attaches like shmat
+ * at the address mmap chose: the VMA is switched to a new attach file.
+ */
+int sysvipc_shm_mmap(struct vm_area_struct *vma)
+{
+	struct sysvipc_shm *shp;
+	struct file *file;
+	int acc = 0444, f_flags = O_RDONLY, err;
+
+	if (!(vma->vm_flags & VM_SHARED) || vma->vm_pgoff > INT_MAX)
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE) {
+		acc |= 0222;
+		f_flags = O_RDWR;
+	}
+	if (vma->vm_flags & VM_EXEC)
+		acc |= 0111;
+	shp = shm_attach_get(vma->vm_pgoff, acc);
+	if (IS_ERR(shp))
+		return PTR_ERR(shp);
+	sysvipc_obj_get(&shp->perm);
+	file = shm_attach_file(shp, f_flags);
+	err = PTR_ERR_OR_ZERO(file);
+	if (!err) {
+		/* A read-only attach stays read-only, as with SHM_RDONLY. */
+		if (f_flags == O_RDONLY)
+			sysvipc_vma_clear_flags(vma, VM_MAYWRITE);
+		vma_set_file(vma, file);
+		vma->vm_pgoff = 0;
+		err = shm_attach_mmap(file, vma);
+		fput(file);
+	}
+	shm_nattch_dec(shp, false);
+	sysvipc_obj_put(&shp->perm);
+	return err;
 }
 
 static void shm_remove_on_exit(struct sysvipc_obj *obj)

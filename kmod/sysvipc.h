@@ -137,6 +137,10 @@ int sysvipc_copy_ctl(struct sysvipc_ctl *c, const void __user *argp);
 /* Per-family entry points, called by the ioctl dispatcher. */
 long sysvipc_shmget(const void __user *argp);
 long sysvipc_shmctl(const void __user *argp);
+long sysvipc_shmat(void __user *argp);
+long sysvipc_shmdt(const void __user *argp);
+struct vm_area_struct;
+int sysvipc_shm_mmap(struct vm_area_struct *vma);
 long sysvipc_semget(const void __user *argp);
 long sysvipc_semctl(const void __user *argp);
 long sysvipc_msgget(const void __user *argp);
