@@ -59,7 +59,8 @@ static struct sysvipc_obj *sysvipc_find_key(struct sysvipc_ids *ids,
 	return NULL;
 }
 
-static struct user_namespace *sysvipc_user_ns(void)
+/* The user namespace that owns the caller's IPC namespace. */
+struct user_namespace *sysvipc_user_ns(void)
 {
 	return current->nsproxy->ipc_ns->user_ns;
 }

@@ -18,8 +18,12 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/swap.h>
 #include <linux/shm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -45,6 +49,7 @@ struct sysvipc_shm {
 	time64_t dtime;
 	time64_t ctime;
 	struct pid *lpid;
+	kuid_t lock_uid;	/* charged for SHM_LOCK while SHM_LOCKED */
 };
 
 static struct sysvipc_ids shm_ids;
@@ -61,12 +66,85 @@ static unsigned long shm_pages(size_t size)
 	return (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
+/*
+ * SHM_LOCK accounting: pages locked per user, held against RLIMIT_MEMLOCK
+ * as the kernel's user_shm_lock() does.  The kernel's own counter is not
+ * exported, so ours counts this module's segments only.
+ */
+struct shm_locker {
+	struct list_head list;
+	kuid_t uid;
+	unsigned long pages;
+};
+
+/* Protects shm_lockers; nests inside a segment's lock. */
+static DEFINE_SPINLOCK(shm_lockers_lock);
+static LIST_HEAD(shm_lockers);
+
+static struct shm_locker *shm_locker_find(kuid_t uid)
+{
+	struct shm_locker *l;
+
+	list_for_each_entry(l, &shm_lockers, list)
+		if (uid_eq(l->uid, uid))
+			return l;
+	return NULL;
+}
+
+/* Charge @pages to @uid; *@spare is used (and cleared) for a new user. */
+static bool shm_lock_charge(kuid_t uid, unsigned long pages,
+			    struct shm_locker **spare)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK);
+	struct shm_locker *l;
+	bool ok;
+
+	if (limit != RLIM_INFINITY)
+		limit >>= PAGE_SHIFT;
+	spin_lock(&shm_lockers_lock);
+	l = shm_locker_find(uid);
+	if (!l) {
+		l = *spare;
+		*spare = NULL;
+		l->uid = uid;
+		l->pages = 0;
+		list_add(&l->list, &shm_lockers);
+	}
+	ok = l->pages + pages <= limit || capable(CAP_IPC_LOCK);
+	if (ok) {
+		l->pages += pages;
+	} else if (!l->pages) {
+		list_del(&l->list);
+		kfree(l);
+	}
+	spin_unlock(&shm_lockers_lock);
+	return ok;
+}
+
+static void shm_lock_uncharge(kuid_t uid, unsigned long pages)
+{
+	struct shm_locker *l;
+
+	spin_lock(&shm_lockers_lock);
+	l = shm_locker_find(uid);
+	if (!WARN_ON_ONCE(!l || l->pages < pages)) {
+		l->pages -= pages;
+		if (!l->pages) {
+			list_del(&l->list);
+			kfree(l);
+		}
+	}
+	spin_unlock(&shm_lockers_lock);
+}
+
 /* The last reference is gone: free the backing and the segment. */
 static void shm_release(struct sysvipc_obj *obj)
 {
 	struct sysvipc_shm *shp = to_shm(obj);
 
 	atomic_long_sub(shm_pages(shp->segsz), &shm_tot);
+	if (obj->mode & SHM_LOCKED)
+		shm_lock_uncharge(shp->lock_uid, shm_pages(shp->segsz));
 	fput(shp->file);
 	put_pid(shp->cpid);
 	put_pid(shp->lpid);
@@ -249,6 +327,87 @@ static long shm_shm_info(void __user *buf)
 	return copy_to_user(buf, &info, sizeof(info)) ? -EFAULT : ret;
 }
 
+/* SHM_UNLOCK: put the segment's pages back on the evictable lists. */
+static void shm_unlock_pages(struct address_space *mapping)
+{
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+
+	folio_batch_init(&fbatch);
+	/* Stop early if someone locks it again meanwhile. */
+	while (!mapping_unevictable(mapping) &&
+	       filemap_get_folios(mapping, &index, ~0UL, &fbatch)) {
+		check_move_unevictable_folios(&fbatch);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+}
+
+/*
+ * SHM_LOCK and SHM_UNLOCK: owner, creator or CAP_IPC_LOCK; locking also
+ * needs a nonzero RLIMIT_MEMLOCK (or CAP_IPC_LOCK) and room under it.
+ * A locked segment's mapping is unevictable, as shmem_lock() makes it.
+ */
+static long shm_lock_cmd(int id, int cmd)
+{
+	struct shm_locker *spare = NULL;
+	struct sysvipc_obj *obj;
+	struct sysvipc_shm *shp;
+	struct shmem_inode_info *info;
+	struct file *unlocked = NULL;
+	kuid_t euid = current_euid();
+	long err = 0;
+
+	if (cmd == SHM_LOCK) {
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		if (!spare)
+			return -ENOMEM;
+	}
+	rcu_read_lock();
+	obj = sysvipc_obtain(&shm_ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		kfree(spare);
+		return PTR_ERR(obj);
+	}
+	shp = to_shm(obj);
+	info = SHMEM_I(file_inode(shp->file));
+	spin_lock(&obj->lock);
+	if (obj->deleted) {
+		err = -EIDRM;
+	} else if (!ns_capable(sysvipc_user_ns(), CAP_IPC_LOCK) &&
+		   ((!uid_eq(euid, obj->uid) && !uid_eq(euid, obj->cuid)) ||
+		    (cmd == SHM_LOCK && !rlimit(RLIMIT_MEMLOCK)))) {
+		err = -EPERM;
+	} else if (cmd == SHM_LOCK) {
+		if (!(obj->mode & SHM_LOCKED)) {
+			if (shm_lock_charge(euid, shm_pages(shp->segsz),
+					    &spare)) {
+				obj->mode |= SHM_LOCKED;
+				shp->lock_uid = euid;
+				info->flags |= VM_LOCKED;
+				mapping_set_unevictable(shp->file->f_mapping);
+			} else {
+				err = -ENOMEM;
+			}
+		}
+	} else if (obj->mode & SHM_LOCKED) {
+		shm_lock_uncharge(shp->lock_uid, shm_pages(shp->segsz));
+		obj->mode &= ~SHM_LOCKED;
+		info->flags &= ~VM_LOCKED;
+		mapping_clear_unevictable(shp->file->f_mapping);
+		unlocked = get_file(shp->file);
+	}
+	spin_unlock(&obj->lock);
+	rcu_read_unlock();
+	kfree(spare);
+	if (unlocked) {
+		shm_unlock_pages(unlocked->f_mapping);
+		fput(unlocked);
+	}
+	return err;
+}
+
 long sysvipc_shmctl(const void __user *argp)
 {
 	struct sysvipc_ctl c;
@@ -275,6 +434,9 @@ long sysvipc_shmctl(const void __user *argp)
 	case IPC_SET:
 	case IPC_RMID:
 		return shm_ctl_obj(c.id, c.cmd, buf);
+	case SHM_LOCK:
+	case SHM_UNLOCK:
+		return shm_lock_cmd(c.id, c.cmd);
 	default:
 		return -EINVAL;
 	}

@@ -102,6 +102,7 @@ long sysvipc_stat(struct sysvipc_ids *ids, int id, int cmd, int stat_any_cmd,
 long sysvipc_down(struct sysvipc_ids *ids, int id,
 		  long (*fn)(struct sysvipc_obj *obj, void *arg), void *arg);
 
+struct user_namespace *sysvipc_user_ns(void);
 bool sysvipc_may(struct sysvipc_obj *obj, int flag);
 int sysvipc_update_perm(struct sysvipc_obj *obj, const struct ipc64_perm *in);
 void sysvipc_fill_perm(struct sysvipc_obj *obj, struct ipc64_perm *out);
