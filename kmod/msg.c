@@ -1,11 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysvipc: message queues.
+ *
+ * Semantics follow Linux 6.1's ipc/msg.c: one FIFO of messages per queue,
+ * typed receive by a linear scan, senders that sleep while the queue is
+ * full, and receivers that sleep until a sender hands them a matching
+ * message directly (the message then never enters the queue).
+ *
+ * Locking: everything mutable in a queue is under its perm.lock (a
+ * spinlock, never held while sleeping, allocating or touching user memory).
+ * Lookups by id run under rcu_read_lock(); a task that sleeps holds a
+ * reference on the queue instead, never a registry lock.  The registry's
+ * rwsem is taken only by msgget and the IPC_SET/IPC_RMID paths.
+ *
+ * Memory: a message is a chain of at most page-sized kmalloc() blocks (no
+ * high-order or vmalloc allocations, whatever msgmax is), charged to the
+ * sender's memory cgroup, filled from user space before any lock is taken
+ * and copied out only after it has been unlinked, with no lock held.
+ * Messages are immutable once queued, which lets MSG_COPY take a reference
+ * on the queued message under the lock and copy it out after unlocking,
+ * instead of copying the text under the spinlock.
+ *
+ * Wake-ups: each sleeper has a small record on its own stack (struct
+ * msg_receiver, struct msg_sender) linked into the queue.  A waker decides
+ * under the lock, pins the task with get_task_struct() and calls
+ * wake_up_process() after unlocking (struct msg_wake, our stand-in for the
+ * kernel's unexported wake_q).
  */
 #include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/msg.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -28,6 +61,82 @@ struct sysvipc_msq {
 	unsigned long qbytes;	/* most bytes the queue may hold */
 	struct pid *lspid;
 	struct pid *lrpid;
+	struct list_head messages;	/* struct sysvipc_msg, oldest first */
+	struct list_head receivers;	/* struct msg_receiver, FIFO */
+	struct list_head senders;	/* struct msg_sender, FIFO */
+};
+
+/* The text beyond the first block, in blocks of at most a page. */
+struct sysvipc_msgseg {
+	struct sysvipc_msgseg *next;
+	char text[];
+};
+
+/*
+ * One message.  Immutable once linked, except @list (under the queue's
+ * lock).  @refs is 1 for the queue or the receiver that owns it, plus one
+ * for each MSG_COPY reader copying it out; the last put frees it.
+ */
+struct sysvipc_msg {
+	struct list_head list;
+	refcount_t refs;
+	size_t size;		/* bytes of text */
+	long type;
+	struct sysvipc_msgseg *next;
+	char text[];
+};
+
+#define MSG_HEAD_TEXT	(PAGE_SIZE - sizeof(struct sysvipc_msg))
+#define MSG_SEG_TEXT	(PAGE_SIZE - sizeof(struct sysvipc_msgseg))
+
+/* How a receiver selects messages: the kernel's SEARCH_* modes. */
+enum msg_mode {
+	MSG_ANY,		/* msgtyp 0: the first message */
+	MSG_EQUAL,		/* msgtyp > 0: the first of that type */
+	MSG_NOTEQUAL,		/* msgtyp > 0 with MSG_EXCEPT */
+	MSG_LESSEQUAL,		/* msgtyp < 0: lowest type <= |msgtyp| */
+	MSG_NUMBER,		/* MSG_COPY: the msgtyp'th message */
+};
+
+/*
+ * A receiver sleeping in msgrcv, on its own stack, in msq->receivers.
+ * @msg is ERR_PTR(-EAGAIN) while it waits.  A waker unlinks it, then
+ * publishes a message or an error with smp_store_release(); from that
+ * moment the receiver may return without taking the lock, so the waker
+ * never touches the record again.  IPC_SET leaves @msg at -EAGAIN and just
+ * wakes the receiver, which then unlinks itself under the lock and retries.
+ */
+struct msg_receiver {
+	struct list_head list;
+	struct task_struct *task;
+	enum msg_mode mode;
+	long type;
+	long maxsize;		/* larger messages get E2BIG */
+	struct sysvipc_msg *msg;
+};
+
+/*
+ * A sender sleeping in msgsnd, on its own stack, in msq->senders.  It
+ * always unlinks itself, under the lock, after it wakes (or, when the queue
+ * was removed, leaves the dead queue's list alone).
+ */
+struct msg_sender {
+	struct list_head list;
+	struct task_struct *task;
+	size_t size;
+};
+
+/*
+ * Tasks to wake once the queue's lock is dropped.  Each holds a task
+ * reference.  When the batch is full, further tasks are woken at once,
+ * under the lock: correct (they cannot have left, see msg_wake_add()),
+ * only less efficient.
+ */
+#define MSG_WAKE_BATCH	16
+
+struct msg_wake {
+	unsigned int n;
+	struct task_struct *task[MSG_WAKE_BATCH];
 };
 
 static struct sysvipc_ids msg_ids;
@@ -37,10 +146,315 @@ static struct sysvipc_msq *to_msq(struct sysvipc_obj *obj)
 	return container_of(obj, struct sysvipc_msq, perm);
 }
 
+/*
+ * Queue @task for a wake-up.  Called under the queue's lock while @task's
+ * waiter record is still linked or unpublished, so @task cannot have
+ * returned from msgsnd/msgrcv yet and is alive.
+ */
+static void msg_wake_add(struct msg_wake *w, struct task_struct *task)
+{
+	if (w->n < MSG_WAKE_BATCH) {
+		get_task_struct(task);
+		w->task[w->n++] = task;
+	} else {
+		wake_up_process(task);
+	}
+}
+
+/* After unlocking: wake everyone msg_wake_add() collected. */
+static void msg_wake_flush(struct msg_wake *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
+		wake_up_process(w->task[i]);
+		put_task_struct(w->task[i]);
+	}
+	w->n = 0;
+}
+
+/* The kernel caps a message by an int-sized sysctl; so do we. */
+static size_t msg_max(void)
+{
+	return min_t(unsigned int, sysvipc_msgmax(), INT_MAX);
+}
+
+static void msg_free(struct sysvipc_msg *msg)
+{
+	struct sysvipc_msgseg *seg = msg->next, *next;
+
+	kfree(msg);
+	for (; seg; seg = next) {
+		next = seg->next;
+		kfree(seg);
+		cond_resched();
+	}
+}
+
+static void msg_put(struct sysvipc_msg *msg)
+{
+	if (refcount_dec_and_test(&msg->refs))
+		msg_free(msg);
+}
+
+/* Frees a list of messages that no queue lists any more; no lock held. */
+static void msg_put_list(struct list_head *head)
+{
+	struct sysvipc_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, head, list) {
+		list_del(&msg->list);
+		msg_put(msg);
+		cond_resched();
+	}
+}
+
+/*
+ * A message of @size text bytes filled from @src.  @size is at most
+ * msg_max().  No lock held: this sleeps.
+ */
+static struct sysvipc_msg *msg_load(long type, const char __user *src,
+				    size_t size)
+{
+	struct sysvipc_msgseg **link, *seg;
+	struct sysvipc_msg *msg;
+	size_t n, left;
+
+	n = min(size, MSG_HEAD_TEXT);
+	msg = kmalloc(sizeof(*msg) + n, GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&msg->refs, 1);
+	msg->size = size;
+	msg->type = type;
+	msg->next = NULL;
+	if (copy_from_user(msg->text, src, n))
+		goto fault;
+	link = &msg->next;
+	for (left = size - n; left; left -= n) {
+		src += n;
+		n = min(left, MSG_SEG_TEXT);
+		cond_resched();
+		seg = kmalloc(sizeof(*seg) + n, GFP_KERNEL_ACCOUNT);
+		if (!seg) {
+			msg_free(msg);
+			return ERR_PTR(-ENOMEM);
+		}
+		seg->next = NULL;
+		*link = seg;
+		link = &seg->next;
+		if (copy_from_user(seg->text, src, n))
+			goto fault;
+	}
+	return msg;
+
+fault:
+	msg_free(msg);
+	return ERR_PTR(-EFAULT);
+}
+
+/*
+ * Store mtype and the first @size bytes of text at the user's msgbuf;
+ * returns the byte count.  No lock held.  On EFAULT the message is lost,
+ * as with the kernel (it has left the queue already).
+ */
+static long msg_store(char __user *dst, const struct sysvipc_msg *msg,
+		      size_t size)
+{
+	const struct sysvipc_msgseg *seg = msg->next;
+	size_t n, left;
+
+	if (put_user(msg->type, (long __user *)dst))
+		return -EFAULT;
+	dst += sizeof(long);
+	n = min(size, MSG_HEAD_TEXT);
+	if (copy_to_user(dst, msg->text, n))
+		return -EFAULT;
+	for (left = size - n; left; left -= n, seg = seg->next) {
+		dst += n;
+		n = min(left, MSG_SEG_TEXT);
+		cond_resched();
+		if (copy_to_user(dst, seg->text, n))
+			return -EFAULT;
+	}
+	return size;
+}
+
+/*
+ * MSG_COPY: the kernel first reads the caller's buffer into a scratch
+ * message (that is its copy destination), so an unreadable buffer fails
+ * with EFAULT before anything else is looked at.  We copy out of the queued
+ * message itself and need no scratch buffer, but read the same bytes to
+ * fail the same way.
+ */
+static int msg_probe_user(const char __user *src, size_t len)
+{
+	char buf[256];
+	size_t n;
+
+	for (; len; len -= n) {
+		n = min(len, sizeof(buf));
+		if (copy_from_user(buf, src, n))
+			return -EFAULT;
+		src += n;
+		if (len > n)
+			cond_resched();
+	}
+	return 0;
+}
+
+/* The pid stamps: keep a reference on the latest one. */
+static void msg_set_pid(struct pid **slot, struct pid *pid)
+{
+	if (*slot != pid) {
+		put_pid(*slot);
+		*slot = get_pid(pid);
+	}
+}
+
+static bool msg_match(const struct sysvipc_msg *msg, long type,
+		      enum msg_mode mode)
+{
+	switch (mode) {
+	case MSG_ANY:
+	case MSG_NUMBER:
+		return true;
+	case MSG_EQUAL:
+		return msg->type == type;
+	case MSG_NOTEQUAL:
+		return msg->type != type;
+	case MSG_LESSEQUAL:
+		return msg->type <= type;
+	}
+	return false;
+}
+
+/*
+ * The message a receive with (@type, @mode) takes, or ERR_PTR(-EAGAIN).
+ * MSG_LESSEQUAL wants the lowest type, the oldest among equals; type 1
+ * cannot be beaten, so it ends the scan.  MSG_NUMBER counts positions.
+ * Queue lock held.
+ */
+static struct sysvipc_msg *msg_find(struct sysvipc_msq *msq, long type,
+				    enum msg_mode mode)
+{
+	struct sysvipc_msg *msg, *best = NULL;
+	long pos = 0;
+
+	list_for_each_entry(msg, &msq->messages, list) {
+		switch (mode) {
+		case MSG_NUMBER:
+			if (pos++ == type)
+				return msg;
+			break;
+		case MSG_LESSEQUAL:
+			if (msg->type > type)
+				break;
+			if (msg->type == 1)
+				return msg;
+			best = msg;
+			type = msg->type - 1;
+			break;
+		default:
+			if (msg_match(msg, type, mode))
+				return msg;
+			break;
+		}
+	}
+	return best ?: ERR_PTR(-EAGAIN);
+}
+
+/* The kernel's message-count limit rides on msg_qbytes too. */
+static bool msg_fits(const struct sysvipc_msq *msq, size_t size)
+{
+	return size + msq->cbytes <= msq->qbytes &&
+	       1 + msq->qnum <= msq->qbytes;
+}
+
+/*
+ * Wake the sleeping senders whose message now fits, in FIFO order, like
+ * the kernel's ss_wakeup(): a sender that still does not fit moves to the
+ * tail, and the walk stops when it meets the first such sender again.
+ * Woken senders stay linked until they run.  Queue lock held.
+ */
+static void msg_wake_senders(struct sysvipc_msq *msq, struct msg_wake *w)
+{
+	struct msg_sender *mss, *tmp;
+	struct task_struct *first_skipped = NULL;
+
+	list_for_each_entry_safe(mss, tmp, &msq->senders, list) {
+		if (mss->task == first_skipped)
+			break;
+		if (!msg_fits(msq, mss->size)) {
+			if (!first_skipped)
+				first_skipped = mss->task;
+			list_move_tail(&mss->list, &msq->senders);
+			continue;
+		}
+		msg_wake_add(w, mss->task);
+	}
+}
+
+/* Give a receiver its result; see struct msg_receiver.  Lock held. */
+static void msg_receiver_done(struct msg_receiver *msr,
+			      struct sysvipc_msg *result, struct msg_wake *w)
+{
+	list_del(&msr->list);
+	msg_wake_add(w, msr->task);
+	/* Pairs with smp_load_acquire() in msg_do_receive(). */
+	smp_store_release(&msr->msg, result);
+}
+
+/*
+ * The queue goes away: every receiver gets EIDRM, every sender is woken
+ * and sees perm.deleted.  The lists are reset; no sleeper touches them
+ * once deleted is set.  Queue lock held.
+ */
+static void msg_wake_all_removed(struct sysvipc_msq *msq, struct msg_wake *w)
+{
+	struct msg_receiver *msr, *rtmp;
+	struct msg_sender *mss;
+
+	list_for_each_entry_safe(msr, rtmp, &msq->receivers, list)
+		msg_receiver_done(msr, ERR_PTR(-EIDRM), w);
+	list_for_each_entry(mss, &msq->senders, list)
+		msg_wake_add(w, mss->task);
+	INIT_LIST_HEAD(&msq->senders);
+}
+
+/*
+ * Direct hand-off, the kernel's pipelined_send(): the first sleeping
+ * receiver (FIFO) whose selection matches takes @msg.  Matching receivers
+ * whose buffer is too small are woken with E2BIG on the way.  The stamps
+ * follow the kernel, including its use of the receiving thread's pid (not
+ * the process's) for msg_lrpid.  Queue lock held.
+ */
+static bool msg_hand_off(struct sysvipc_msq *msq, struct sysvipc_msg *msg,
+			 struct msg_wake *w)
+{
+	struct msg_receiver *msr, *tmp;
+
+	list_for_each_entry_safe(msr, tmp, &msq->receivers, list) {
+		if (!msg_match(msg, msr->type, msr->mode))
+			continue;
+		if ((size_t)msr->maxsize < msg->size) {
+			msg_receiver_done(msr, ERR_PTR(-E2BIG), w);
+			continue;
+		}
+		msg_set_pid(&msq->lrpid, task_pid(msr->task));
+		msq->rtime = ktime_get_real_seconds();
+		msg_receiver_done(msr, msg, w);
+		return true;
+	}
+	return false;
+}
+
 static void msg_release(struct sysvipc_obj *obj)
 {
 	struct sysvipc_msq *msq = to_msq(obj);
 
+	/* Only module unload gets here with messages still queued. */
+	msg_put_list(&msq->messages);
 	put_pid(msq->lspid);
 	put_pid(msq->lrpid);
 	kfree_rcu(msq, perm.rcu);
@@ -56,6 +470,9 @@ static int msg_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size)
 		return -ENOMEM;
 	msq->ctime = ktime_get_real_seconds();
 	msq->qbytes = sysvipc_msgmnb();
+	INIT_LIST_HEAD(&msq->messages);
+	INIT_LIST_HEAD(&msq->receivers);
+	INIT_LIST_HEAD(&msq->senders);
 	id = sysvipc_ids_add(ids, &msq->perm, key, flg, sysvipc_msgmni());
 	if (id < 0)
 		kfree(msq);
@@ -79,26 +496,312 @@ long sysvipc_msgget(const void __user *argp)
 	return sysvipc_ids_get(&msg_ids, g.key, g.flags, 0, &msg_get_ops);
 }
 
-static long msg_rmid(struct sysvipc_obj *obj, void *unused)
+static long msg_do_send(int id, long type, const char __user *text,
+			u64 size, int flg)
 {
+	struct sysvipc_msg *msg;
+	struct sysvipc_obj *obj;
+	struct sysvipc_msq *msq;
+	struct msg_sender mss;
+	struct msg_wake w = { };
+	bool ref = false;
+	long err;
+
+	if (size > msg_max() || (s64)size < 0 || id < 0)
+		return -EINVAL;
+	if (type < 1)
+		return -EINVAL;
+	msg = msg_load(type, text, size);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(&msg_ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		msg_put(msg);
+		return PTR_ERR(obj);
+	}
+	msq = to_msq(obj);
+	spin_lock(&obj->lock);
+	for (;;) {
+		err = -EACCES;
+		if (!sysvipc_may(obj, 0222))
+			break;
+		err = -EIDRM;
+		if (obj->deleted)
+			break;
+		err = 0;
+		if (msg_fits(msq, size))
+			break;
+		err = -EAGAIN;
+		if (flg & IPC_NOWAIT)
+			break;
+
+		/*
+		 * Sleep until a receive or IPC_SET makes room.  The queue is
+		 * listed, so the registry's reference keeps refs above zero.
+		 */
+		if (!ref) {
+			sysvipc_obj_get(obj);
+			ref = true;
+		}
+		mss.task = current;
+		mss.size = size;
+		list_add_tail(&mss.list, &msq->senders);
+		__set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&obj->lock);
+		rcu_read_unlock();
+		schedule();
+		rcu_read_lock();
+		spin_lock(&obj->lock);
+
+		err = -EIDRM;
+		if (obj->deleted)	/* our record is on a dead list */
+			break;
+		list_del(&mss.list);
+		/* Like the kernel: EINTR for a handler, else a restart. */
+		err = -ERESTARTNOHAND;
+		if (signal_pending(current))
+			break;
+	}
+	if (!err) {
+		msg_set_pid(&msq->lspid, task_tgid(current));
+		msq->stime = ktime_get_real_seconds();
+		if (!msg_hand_off(msq, msg, &w)) {
+			list_add_tail(&msg->list, &msq->messages);
+			msq->cbytes += size;
+			msq->qnum++;
+		}
+		msg = NULL;
+	}
+	spin_unlock(&obj->lock);
+	rcu_read_unlock();
+	msg_wake_flush(&w);
+	if (ref)
+		sysvipc_obj_put(obj);
+	if (msg)
+		msg_put(msg);
+	return err;
+}
+
+/* One copy of the argument, then the kernel's ksys_msgsnd() order. */
+long sysvipc_msgsnd(const void __user *argp)
+{
+	struct sysvipc_msgsnd a;
+	char __user *msgp;
+	long type;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.reserved[0] || a.reserved[1])
+		return -EINVAL;
+	msgp = u64_to_user_ptr(a.msgp);
+	if (get_user(type, (long __user *)msgp))
+		return -EFAULT;
+	return msg_do_send(a.id, type, msgp + sizeof(long), a.msgsz, a.flags);
+}
+
+static enum msg_mode msg_mode_of(long *type, int flg)
+{
+	if (flg & MSG_COPY)
+		return MSG_NUMBER;
+	if (*type == 0)
+		return MSG_ANY;
+	if (*type < 0) {
+		/* -LONG_MIN does not exist; LONG_MAX selects the same. */
+		*type = *type == LONG_MIN ? LONG_MAX : -*type;
+		return MSG_LESSEQUAL;
+	}
+	return flg & MSG_EXCEPT ? MSG_NOTEQUAL : MSG_EQUAL;
+}
+
+/*
+ * Take the selected message off the queue (or, for MSG_COPY, a reference
+ * on it).  Returns the message, ERR_PTR(-EAGAIN) when none matches, or
+ * another error.  Queue lock held.
+ */
+static struct sysvipc_msg *msg_take(struct sysvipc_msq *msq, long type,
+				    enum msg_mode mode, u64 bufsz,
+				    size_t copy_max, int flg,
+				    struct msg_wake *w)
+{
+	struct sysvipc_msg *msg;
+
+	msg = msg_find(msq, type, mode);
+	if (IS_ERR(msg))
+		return msg;
+	if (bufsz < msg->size && !(flg & MSG_NOERROR))
+		return ERR_PTR(-E2BIG);	/* the message stays */
+	if (flg & MSG_COPY) {
+		/* The kernel's copy_msg() into its min(bufsz, msgmax) scratch. */
+		if (msg->size > copy_max)
+			return ERR_PTR(-EINVAL);
+		refcount_inc(&msg->refs);
+		return msg;
+	}
+	list_del(&msg->list);
+	msq->qnum--;
+	msq->cbytes -= msg->size;
+	msq->rtime = ktime_get_real_seconds();
+	msg_set_pid(&msq->lrpid, task_tgid(current));
+	msg_wake_senders(msq, w);
+	return msg;
+}
+
+static long msg_do_receive(int id, char __user *msgp, u64 bufsz, long type,
+			   int flg)
+{
+	struct sysvipc_msg *msg;
+	struct sysvipc_obj *obj;
+	struct sysvipc_msq *msq;
+	struct msg_receiver msr;
+	struct msg_wake w = { };
+	enum msg_mode mode;
+	size_t copy_max = 0;
+	bool ref = false;
+	long ret;
+
+	if (id < 0 || (s64)bufsz < 0)
+		return -EINVAL;
+	if (flg & MSG_COPY) {
+		if ((flg & MSG_EXCEPT) || !(flg & IPC_NOWAIT))
+			return -EINVAL;
+		copy_max = min_t(u64, bufsz, msg_max());
+		ret = msg_probe_user(msgp, copy_max);
+		if (ret)
+			return ret;
+	}
+	mode = msg_mode_of(&type, flg);
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(&msg_ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		return PTR_ERR(obj);
+	}
+	msq = to_msq(obj);
+	spin_lock(&obj->lock);
+	for (;;) {
+		msg = ERR_PTR(-EACCES);
+		if (!sysvipc_may(obj, 0444))
+			break;
+		msg = ERR_PTR(-EIDRM);
+		if (obj->deleted)
+			break;
+		msg = msg_take(msq, type, mode, bufsz, copy_max, flg, &w);
+		if (msg != ERR_PTR(-EAGAIN))
+			break;
+		msg = ERR_PTR(-ENOMSG);
+		if (flg & IPC_NOWAIT)
+			break;
+
+		/* Sleep until a sender hands us a message; see msg_hand_off(). */
+		if (!ref) {
+			sysvipc_obj_get(obj);
+			ref = true;
+		}
+		msr.task = current;
+		msr.mode = mode;
+		msr.type = type;
+		msr.maxsize = flg & MSG_NOERROR ? INT_MAX : (long)bufsz;
+		msr.msg = ERR_PTR(-EAGAIN);
+		list_add_tail(&msr.list, &msq->receivers);
+		__set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&obj->lock);
+		rcu_read_unlock();
+		schedule();
+
+		/* Pairs with smp_store_release() in msg_receiver_done(). */
+		msg = smp_load_acquire(&msr.msg);
+		if (msg != ERR_PTR(-EAGAIN))
+			goto unlocked;
+
+		rcu_read_lock();
+		spin_lock(&obj->lock);
+		msg = msr.msg;
+		if (msg != ERR_PTR(-EAGAIN))
+			break;
+		/* A signal, a spurious wake-up, or IPC_SET: unlink, retry. */
+		list_del(&msr.list);
+		msg = ERR_PTR(-ERESTARTNOHAND);
+		if (signal_pending(current))
+			break;
+	}
+	spin_unlock(&obj->lock);
+	rcu_read_unlock();
+unlocked:
+	msg_wake_flush(&w);
+	if (ref)
+		sysvipc_obj_put(obj);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	ret = msg_store(msgp, msg, min_t(u64, bufsz, msg->size));
+	msg_put(msg);
+	return ret;
+}
+
+long sysvipc_msgrcv(const void __user *argp)
+{
+	struct sysvipc_msgrcv a;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.reserved[0] || a.reserved[1])
+		return -EINVAL;
+	return msg_do_receive(a.id, u64_to_user_ptr(a.msgp), a.msgsz,
+			      a.msgtyp, a.flags);
+}
+
+/*
+ * What IPC_SET and IPC_RMID do under the locks (sysvipc_down() holds the
+ * registry rwsem and the queue's lock around the callbacks), and what they
+ * leave to do after unlocking.
+ */
+struct msg_down {
+	struct msqid64_ds ds;
+	struct msg_wake wake;
+	struct list_head gone;	/* messages of a removed queue */
+};
+
+static long msg_rmid(struct sysvipc_obj *obj, void *arg)
+{
+	struct sysvipc_msq *msq = to_msq(obj);
+	struct msg_down *d = arg;
+
+	msg_wake_all_removed(msq, &d->wake);
+	list_splice_init(&msq->messages, &d->gone);
+	msq->qnum = 0;
+	msq->cbytes = 0;
 	sysvipc_ids_remove(obj->ids, obj);
 	return 0;
 }
 
 static long msg_set(struct sysvipc_obj *obj, void *arg)
 {
-	struct msqid64_ds *ds = arg;
+	struct sysvipc_msq *msq = to_msq(obj);
+	struct msg_down *d = arg;
+	struct msqid64_ds *ds = &d->ds;
+	struct msg_receiver *msr;
 	int err;
 
 	/* Raising the queue size above msgmnb is a resource decision. */
 	if (ds->msg_qbytes > sysvipc_msgmnb() && !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	err = sysvipc_update_perm(obj, &ds->msg_perm);
-	if (!err) {
-		to_msq(obj)->qbytes = ds->msg_qbytes;
-		to_msq(obj)->ctime = ktime_get_real_seconds();
-	}
-	return err;
+	if (err)
+		return err;
+	msq->qbytes = ds->msg_qbytes;
+	msq->ctime = ktime_get_real_seconds();
+	/*
+	 * Like the kernel: sleeping receivers re-check their permission (they
+	 * stay linked and retry, see struct msg_receiver), and senders whose
+	 * message fits a larger queue go ahead.
+	 */
+	list_for_each_entry(msr, &msq->receivers, list)
+		msg_wake_add(&d->wake, msr->task);
+	msg_wake_senders(msq, &d->wake);
+	return 0;
 }
 
 static void msg_fill(struct sysvipc_obj *obj, void *buf)
@@ -117,6 +820,25 @@ static void msg_fill(struct sysvipc_obj *obj, void *buf)
 	ds->msg_lrpid = pid_vnr(msq->lrpid);
 }
 
+static long msg_ctl_down(int id, int cmd, void __user *buf)
+{
+	struct msg_down d;
+	long ret;
+
+	d.wake.n = 0;
+	INIT_LIST_HEAD(&d.gone);
+	if (cmd == IPC_RMID) {
+		ret = sysvipc_down(&msg_ids, id, msg_rmid, &d);
+	} else {
+		if (copy_from_user(&d.ds, buf, sizeof(d.ds)))
+			return -EFAULT;
+		ret = sysvipc_down(&msg_ids, id, msg_set, &d);
+	}
+	msg_wake_flush(&d.wake);
+	msg_put_list(&d.gone);
+	return ret;
+}
+
 static long msg_ctl_obj(int id, int cmd, void __user *buf)
 {
 	struct msqid64_ds ds;
@@ -124,11 +846,8 @@ static long msg_ctl_obj(int id, int cmd, void __user *buf)
 
 	switch (cmd) {
 	case IPC_RMID:
-		return sysvipc_down(&msg_ids, id, msg_rmid, NULL);
 	case IPC_SET:
-		if (copy_from_user(&ds, buf, sizeof(ds)))
-			return -EFAULT;
-		return sysvipc_down(&msg_ids, id, msg_set, &ds);
+		return msg_ctl_down(id, cmd, buf);
 	default:
 		memset(&ds, 0, sizeof(ds));
 		ret = sysvipc_stat(&msg_ids, id, cmd, MSG_STAT_ANY, msg_fill, &ds);
@@ -203,6 +922,7 @@ long sysvipc_msgctl(const void __user *argp)
 	}
 }
 
+/* Module unload: no task can be inside msgsnd/msgrcv (the file pins us). */
 static void msg_remove_on_exit(struct sysvipc_obj *obj)
 {
 	spin_lock(&obj->lock);
