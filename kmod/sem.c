@@ -1,14 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysvipc: semaphore sets.
+ *
+ * semop follows ipc/sem.c of 6.1 in what it does, with one lock per set
+ * (obj->lock) instead of the kernel's per-semaphore locks:
+ *  - An operation array applies in order and entirely or not at all; the
+ *    first operation that cannot proceed decides (sleep, or EAGAIN with its
+ *    IPC_NOWAIT); a value beyond SEMVMX or an adjustment beyond SEMAEM is
+ *    ERANGE.
+ *  - A sleeper queues its whole array: a single operation on the queue of
+ *    its semaphore (alter or wait-for-zero), a complex one on the set's
+ *    queues.  While complex alter operations wait, the simple alter ones
+ *    move to the set's queue too, so all alter operations are retried in
+ *    arrival order; they move back when the last complex one leaves.  After
+ *    every change, waiters are retried in the kernel's order (wait-for-zero
+ *    first, then alter, rescanning after a completed complex operation).
+ *  - GETNCNT/GETZCNT count a waiter only on the semaphore of its first
+ *    blocking operation, like the kernel since 3.16.
+ * Waiters live on the sleepers' stacks.  A waker completes a waiter under
+ * the lock (result, state SEMQ_WAKING) and collects it on a private list;
+ * after unlocking it publishes SEMQ_DONE and wakes the task.  A sleeper
+ * that sees SEMQ_WAKING waits for SEMQ_DONE before it returns, so the
+ * waiter never disappears under a waker.  Sleepers hold a reference on the
+ * set, never a registry lock.
  */
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sem.h>
 #include <linux/slab.h>
+#include <linux/time64.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
@@ -17,7 +44,9 @@
 
 struct sysvipc_semval {
 	int val;
-	struct pid *pid;	/* last process to change it */
+	struct pid *pid;		/* last process to operate on it */
+	struct list_head pending_alter;	/* simple waiters that change it */
+	struct list_head pending_const;	/* simple waiters for zero */
 };
 
 struct sysvipc_sem {
@@ -26,8 +55,44 @@ struct sysvipc_sem {
 	/* The rest is under perm.lock. */
 	time64_t otime;
 	time64_t ctime;
+	struct list_head pending_alter;	/* complex (and, meanwhile, simple) */
+	struct list_head pending_const;	/* complex wait-for-zero */
+	int complex_count;	/* complex waiters queued */
+	struct list_head undos;	/* struct sysvipc_undo.list_id */
 	struct sysvipc_semval sems[];
 };
+
+/* Where a waiter stands; see the comment at the top. */
+enum {
+	SEMQ_WAITING,		/* queued, the sleeper's to remove */
+	SEMQ_WAKING,		/* dequeued, a waker still uses it */
+	SEMQ_DONE,		/* the sleeper's again, @result final */
+};
+
+/* A sleeping semop, on the sleeper's stack. */
+struct sem_waiter {
+	struct list_head list;
+	struct sembuf *sops;
+	int nsops;
+	int blocking;		/* index of the operation that blocked */
+	int result;
+	int state;
+	struct sysvipc_undo *undo;
+	struct pid *pid;	/* the sleeper's tgid */
+	struct task_struct *sleeper;
+	struct sem_waiter *wake_next;
+};
+
+/* Waiters completed under the lock, woken after it is released. */
+struct sem_wake {
+	struct sem_waiter *first;
+	struct sem_waiter **tail;
+};
+
+#define SEM_WAKE_INIT(name) { .first = NULL, .tail = &(name).first }
+
+/* semop arrays up to this size are copied to the stack */
+#define SEMOPS_FAST	32
 
 static struct sysvipc_ids sem_ids;
 /* Semaphores in all sets, the kernel's used_sems: under sem_ids.rwsem. */
@@ -63,6 +128,13 @@ static int sem_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size)
 		return -ENOMEM;
 	sma->nsems = nsems;
 	sma->ctime = ktime_get_real_seconds();
+	INIT_LIST_HEAD(&sma->pending_alter);
+	INIT_LIST_HEAD(&sma->pending_const);
+	INIT_LIST_HEAD(&sma->undos);
+	for (id = 0; id < nsems; id++) {
+		INIT_LIST_HEAD(&sma->sems[id].pending_alter);
+		INIT_LIST_HEAD(&sma->sems[id].pending_const);
+	}
 	id = sysvipc_ids_add(ids, &sma->perm, key, flg, sysvipc_semmni());
 	if (id < 0) {
 		kvfree(sma);
@@ -96,9 +168,615 @@ long sysvipc_semget(const void __user *argp)
 	return sysvipc_ids_get(&sem_ids, g.key, g.flags, g.size, &sem_get_ops);
 }
 
-static long sem_rmid(struct sysvipc_obj *obj, void *unused)
+/* ---- waiting and waking ---- */
+
+static void sem_wake_add(struct sem_wake *wake, struct sem_waiter *q,
+			 int result)
 {
-	sem_used -= to_sem(obj)->nsems;
+	q->result = result;
+	q->state = SEMQ_WAKING;
+	q->wake_next = NULL;
+	*wake->tail = q;
+	wake->tail = &q->wake_next;
+}
+
+/*
+ * After the set's lock is released: hand each waiter back to its sleeper
+ * and wake it.  A sleeper in SEMQ_WAKING cannot return, so its task is
+ * alive when read here, and the RCU read section keeps the task_struct
+ * until the wake-up even if the sleeper returns and exits right after
+ * SEMQ_DONE is published.
+ */
+static void sem_wake_all(struct sem_wake *wake)
+{
+	struct sem_waiter *q, *next;
+	struct task_struct *tsk;
+
+	if (!wake->first)
+		return;
+	rcu_read_lock();
+	for (q = wake->first; q; q = next) {
+		next = q->wake_next;
+		tsk = q->sleeper;
+		/* Orders our reads of @q before the sleeper reuses it. */
+		smp_store_release(&q->state, SEMQ_DONE);
+		wake_up_process(tsk);
+	}
+	rcu_read_unlock();
+}
+
+static void sem_unlink(struct sysvipc_sem *sma, struct sem_waiter *q)
+{
+	list_del(&q->list);
+	if (q->nsops > 1)
+		sma->complex_count--;
+}
+
+/* The first complex waiter arrives: simple alter waiters join its queue. */
+static void sem_merge_queues(struct sysvipc_sem *sma)
+{
+	int i;
+
+	for (i = 0; i < sma->nsems; i++)
+		list_splice_tail_init(&sma->sems[i].pending_alter,
+				      &sma->pending_alter);
+}
+
+/*
+ * Before every unlock: with no complex waiter left, the simple alter
+ * waiters go back to their semaphores' queues, in order.
+ */
+static void sem_unmerge_queues(struct sysvipc_sem *sma)
+{
+	struct sem_waiter *q, *tmp;
+
+	if (sma->complex_count)
+		return;
+	list_for_each_entry_safe(q, tmp, &sma->pending_alter, list)
+		list_move_tail(&q->list,
+			       &sma->sems[q->sops[0].sem_num].pending_alter);
+}
+
+static void sem_set_pid(struct sysvipc_semval *sem, struct pid *pid)
+{
+	if (sem->pid != pid) {
+		put_pid(sem->pid);
+		sem->pid = get_pid(pid);
+	}
+}
+
+/*
+ * Try @q's operations in order.  Returns 0 when all were applied (values,
+ * adjustments and pids updated), 1 when @q must wait (->blocking says on
+ * which operation), or -EAGAIN (that operation has IPC_NOWAIT) or -ERANGE,
+ * with nothing changed.
+ */
+static int sem_perform(struct sysvipc_sem *sma, struct sem_waiter *q)
+{
+	struct sysvipc_undo *un = q->undo;
+	struct sembuf *sop;
+	int i, num, val, adj, err;
+
+	for (i = 0; i < q->nsops; i++) {
+		sop = &q->sops[i];
+		num = array_index_nospec(sop->sem_num, sma->nsems);
+		val = sma->sems[num].val;
+		if (!sop->sem_op && val)
+			goto would_block;
+		val += sop->sem_op;
+		if (val < 0)
+			goto would_block;
+		if (val > SEMVMX) {
+			err = -ERANGE;
+			goto undo;
+		}
+		if (sop->sem_flg & SEM_UNDO) {
+			adj = un->semadj[num] - sop->sem_op;
+			if (adj < -SEMAEM - 1 || adj > SEMAEM) {
+				err = -ERANGE;
+				goto undo;
+			}
+			un->semadj[num] = adj;
+		}
+		sma->sems[num].val = val;
+	}
+	for (i = 0; i < q->nsops; i++)
+		sem_set_pid(&sma->sems[q->sops[i].sem_num], q->pid);
+	return 0;
+
+would_block:
+	q->blocking = i;
+	err = sop->sem_flg & IPC_NOWAIT ? -EAGAIN : 1;
+undo:
+	while (--i >= 0) {
+		sop = &q->sops[i];
+		sma->sems[sop->sem_num].val -= sop->sem_op;
+		if (sop->sem_flg & SEM_UNDO)
+			un->semadj[sop->sem_num] += sop->sem_op;
+	}
+	return err;
+}
+
+/* Retry the wait-for-zero waiters on @list; true if one completed. */
+static bool sem_wake_const(struct sysvipc_sem *sma, struct list_head *list,
+			   struct sem_wake *wake)
+{
+	struct sem_waiter *q, *tmp;
+	bool completed = false;
+	int err;
+
+	list_for_each_entry_safe(q, tmp, list, list) {
+		err = sem_perform(sma, q);
+		if (err > 0)
+			continue;
+		sem_unlink(sma, q);
+		sem_wake_add(wake, q, err);
+		if (!err)
+			completed = true;
+	}
+	return completed;
+}
+
+/*
+ * Wait-for-zero waiters after a change to the semaphores of @sops (all of
+ * them when @sops is NULL); true if one completed.
+ */
+static bool sem_wakeup_zero(struct sysvipc_sem *sma, struct sembuf *sops,
+			    int nsops, struct sem_wake *wake)
+{
+	bool completed = false, got_zero = false;
+	int i, num;
+
+	for (i = 0; i < (sops ? nsops : sma->nsems); i++) {
+		num = sops ? sops[i].sem_num : i;
+		if (!sma->sems[num].val) {
+			got_zero = true;
+			completed |= sem_wake_const(sma,
+					&sma->sems[num].pending_const, wake);
+		}
+	}
+	if (got_zero)
+		completed |= sem_wake_const(sma, &sma->pending_const, wake);
+	return completed;
+}
+
+/*
+ * Retry the alter waiters of semaphore @semnum, or of the set's queue when
+ * @semnum is -1, in order; true if one completed.
+ */
+static bool sem_update_queue(struct sysvipc_sem *sma, int semnum,
+			     struct sem_wake *wake)
+{
+	struct list_head *list;
+	struct sem_waiter *q, *tmp;
+	bool completed = false, restart;
+	int err;
+
+	list = semnum < 0 ? &sma->pending_alter
+			  : &sma->sems[semnum].pending_alter;
+again:
+	list_for_each_entry_safe(q, tmp, list, list) {
+		/*
+		 * A simple waiter on one semaphore's queue decrements it (a
+		 * simple increment never waits): none can run at zero.
+		 */
+		if (semnum >= 0 && !sma->sems[semnum].val)
+			break;
+		err = sem_perform(sma, q);
+		if (err > 0)
+			continue;
+		sem_unlink(sma, q);
+		restart = false;
+		if (!err) {
+			completed = true;
+			sem_wakeup_zero(sma, q->sops, q->nsops, wake);
+			/*
+			 * A completed simple decrement cannot help the
+			 * older waiters; anything else may have.
+			 */
+			restart = !list_empty(&sma->pending_alter) ||
+				  q->nsops > 1;
+		}
+		sem_wake_add(wake, q, err);
+		if (restart)
+			goto again;
+	}
+	return completed;
+}
+
+/*
+ * Retry whatever the change just made (by @sops, or to any semaphore when
+ * @sops is NULL) may let proceed; stamps sem_otime if @otime or if a
+ * waiter completed.  The wake-ups are left in @wake.
+ */
+static void sem_update(struct sysvipc_sem *sma, struct sembuf *sops,
+		       int nsops, bool otime, struct sem_wake *wake)
+{
+	int i;
+
+	otime |= sem_wakeup_zero(sma, sops, nsops, wake);
+	if (!list_empty(&sma->pending_alter)) {
+		otime |= sem_update_queue(sma, -1, wake);
+	} else if (!sops) {
+		for (i = 0; i < sma->nsems; i++)
+			otime |= sem_update_queue(sma, i, wake);
+	} else {
+		/* Only simple decrements wait: only increments help them. */
+		for (i = 0; i < nsops; i++)
+			if (sops[i].sem_op > 0)
+				otime |= sem_update_queue(sma,
+							  sops[i].sem_num,
+							  wake);
+	}
+	if (otime)
+		sma->otime = ktime_get_real_seconds();
+}
+
+static void sem_unlock(struct sysvipc_sem *sma)
+	__releases(&sma->perm.lock)
+{
+	sem_unmerge_queues(sma);
+	spin_unlock(&sma->perm.lock);
+}
+
+/* GETNCNT (@zero false) and GETZCNT: the kernel's count_semcnt(). */
+static int sem_count_waiters(struct sysvipc_sem *sma, int semnum, bool zero)
+{
+	struct sem_waiter *q;
+	struct sembuf *sop;
+	int n = 0;
+
+	list_for_each_entry(q, zero ? &sma->sems[semnum].pending_const
+				    : &sma->sems[semnum].pending_alter, list)
+		n++;
+	list_for_each_entry(q, &sma->pending_alter, list) {
+		sop = &q->sops[q->blocking];
+		if (sop->sem_num == semnum &&
+		    (zero ? !sop->sem_op : sop->sem_op < 0))
+			n++;
+	}
+	if (zero) {
+		list_for_each_entry(q, &sma->pending_const, list) {
+			sop = &q->sops[q->blocking];
+			if (sop->sem_num == semnum && !sop->sem_op)
+				n++;
+		}
+	}
+	return n;
+}
+
+/* ---- semop ---- */
+
+/*
+ * Sleep until @q completes, times out or a signal arrives.  Called with
+ * @q queued and the caller's reference on the set, which is dropped here.
+ */
+static long sem_sleep(struct sysvipc_sem *sma, struct sem_waiter *q,
+		      ktime_t *exp)
+{
+	bool timed_out;
+	int state;
+
+	for (;;) {
+		timed_out = !schedule_hrtimeout_range(exp,
+						      current->timer_slack_ns,
+						      HRTIMER_MODE_ABS);
+		/* Pairs with sem_wake_all(): @q->result is read after it. */
+		if (smp_load_acquire(&q->state) != SEMQ_WAITING)
+			break;
+		spin_lock(&sma->perm.lock);
+		state = q->state;
+		if (state == SEMQ_WAITING) {
+			if (timed_out || signal_pending(current)) {
+				/* A timeout wins over a signal, as in 6.1. */
+				q->result = timed_out ? -EAGAIN : -EINTR;
+				sem_unlink(sma, q);
+				state = SEMQ_DONE;
+				q->state = state;
+			} else {
+				/* Spurious: sleep again with the same expiry. */
+				__set_current_state(TASK_INTERRUPTIBLE);
+			}
+		}
+		sem_unlock(sma);
+		if (state != SEMQ_WAITING)
+			break;
+	}
+	/* A waker may still be on its way to publish SEMQ_DONE. */
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		/* Pairs with the release in sem_wake_all(). */
+		if (smp_load_acquire(&q->state) == SEMQ_DONE)
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	sysvipc_obj_put(&sma->perm);
+	return q->result;
+}
+
+static void sem_enqueue(struct sysvipc_sem *sma, struct sem_waiter *q,
+			bool alter)
+{
+	struct sysvipc_semval *curr;
+
+	if (q->nsops == 1) {
+		curr = &sma->sems[array_index_nospec(q->sops[0].sem_num,
+						     sma->nsems)];
+		if (!alter)
+			list_add_tail(&q->list, &curr->pending_const);
+		else if (sma->complex_count)
+			list_add_tail(&q->list, &sma->pending_alter);
+		else
+			list_add_tail(&q->list, &curr->pending_alter);
+	} else {
+		if (!sma->complex_count)
+			sem_merge_queues(sma);
+		list_add_tail(&q->list, alter ? &sma->pending_alter
+					      : &sma->pending_const);
+		sma->complex_count++;
+	}
+}
+
+/*
+ * The caller's undo entry for @sma, or NULL when one must be allocated
+ * first.  @new, if set and of the right size, is linked and consumed.
+ */
+static struct sysvipc_undo *sem_undo_get(struct sysvipc_sem *sma,
+					 struct sysvipc_undo_list *ulp,
+					 struct sysvipc_undo **new)
+{
+	struct sysvipc_undo *un;
+
+	un = sysvipc_undo_find(ulp, sma->perm.id);
+	if (un || !*new || (*new)->nsems != sma->nsems)
+		return un;
+	un = *new;
+	*new = NULL;
+	sysvipc_undo_link(ulp, un, sma->perm.id);
+	list_add(&un->list_id, &sma->undos);
+	return un;
+}
+
+/*
+ * First attempt, under the set's lock: 0 or -errno when done, 1 when @q
+ * was queued; then the caller holds a reference and sleeps.
+ */
+static int sem_start(struct sysvipc_sem *sma, struct sem_waiter *q,
+		     bool alter, struct sem_wake *wake)
+{
+	int err = sem_perform(sma, q);
+
+	if (!err) {
+		if (alter)
+			sem_update(sma, q->sops, q->nsops, true, wake);
+		else
+			sma->otime = ktime_get_real_seconds();
+	} else if (err > 0) {
+		sem_enqueue(sma, q, alter);
+		q->state = SEMQ_WAITING;
+		q->sleeper = current;
+		/* Before the unlock: a waker's wake_up_process() follows. */
+		__set_current_state(TASK_INTERRUPTIBLE);
+		sysvipc_obj_get(&sma->perm);
+	}
+	return err;
+}
+
+enum { SEMOP_DONE, SEMOP_SLEEP, SEMOP_NEED_UNDO };
+
+static long sem_do_semop(int semid, struct sembuf *sops, int nsops,
+			 const struct timespec64 *timeout)
+{
+	struct sysvipc_undo_list *ulp = NULL;
+	struct sysvipc_undo *new = NULL;
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
+	struct sem_waiter q = {
+		.sops = sops,
+		.nsops = nsops,
+		.pid = task_tgid(current),
+	};
+	bool undos = false, alter = false;
+	ktime_t expires, *exp = NULL;
+	struct sysvipc_obj *obj;
+	struct sysvipc_sem *sma;
+	int i, max = 0, what, nsems = 0;
+	long err;
+
+	if (semid < 0)
+		return -EINVAL;
+	if (timeout) {
+		if (!timespec64_valid(timeout))
+			return -EINVAL;
+		expires = ktime_add_safe(ktime_get(),
+					 timespec64_to_ktime(*timeout));
+		exp = &expires;
+	}
+	for (i = 0; i < nsops; i++) {
+		max = max_t(int, max, sops[i].sem_num);
+		if (sops[i].sem_flg & SEM_UNDO)
+			undos = true;
+		if (sops[i].sem_op)
+			alter = true;
+	}
+	if (undos) {
+		ulp = sysvipc_undo_list_get();
+		if (IS_ERR(ulp))
+			return PTR_ERR(ulp);
+	}
+
+again:
+	what = SEMOP_DONE;
+	rcu_read_lock();
+	obj = sysvipc_obtain(&sem_ids, semid);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		err = PTR_ERR(obj);
+		goto out;
+	}
+	sma = to_sem(obj);
+	if (max >= sma->nsems) {
+		rcu_read_unlock();
+		err = -EFBIG;
+		goto out;
+	}
+	spin_lock(&obj->lock);
+	if (!sysvipc_may(obj, alter ? 0222 : 0444)) {
+		err = -EACCES;
+	} else if (obj->deleted) {
+		err = -EIDRM;
+	} else {
+		if (undos)
+			q.undo = sem_undo_get(sma, ulp, &new);
+		if (undos && !q.undo) {
+			nsems = sma->nsems;
+			what = SEMOP_NEED_UNDO;
+			err = 0;
+		} else {
+			err = sem_start(sma, &q, alter, &wake);
+			if (err > 0)
+				what = SEMOP_SLEEP;
+		}
+	}
+	sem_unlock(sma);
+	rcu_read_unlock();
+	sem_wake_all(&wake);
+
+	if (what == SEMOP_SLEEP) {
+		err = sem_sleep(sma, &q, exp);
+	} else if (what == SEMOP_NEED_UNDO) {
+		kvfree(new);
+		new = kvzalloc(struct_size(new, semadj, nsems),
+			       GFP_KERNEL_ACCOUNT);
+		if (!new)
+			return -ENOMEM;
+		new->nsems = nsems;
+		goto again;
+	}
+out:
+	kvfree(new);
+	return err;
+}
+
+long sysvipc_semop(const void __user *argp)
+{
+	struct sembuf fast_sops[SEMOPS_FAST];
+	struct sembuf *sops = fast_sops;
+	struct timespec64 ts;
+	struct sysvipc_semop a;
+	long err;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.reserved[0] || a.reserved[1])
+		return -EINVAL;
+	/* The kernel's order: timeout, nsops, then the operations. */
+	if (a.timeout && get_timespec64(&ts, u64_to_user_ptr(a.timeout)))
+		return -EFAULT;
+	if (a.nsops > (unsigned int)sysvipc_semopm())
+		return -E2BIG;
+	if (a.nsops < 1)
+		return -EINVAL;
+	if (a.nsops > SEMOPS_FAST) {
+		sops = kvmalloc_array(a.nsops, sizeof(*sops),
+				      GFP_KERNEL | __GFP_NOWARN);
+		if (!sops)
+			return -ENOMEM;
+	}
+	if (copy_from_user(sops, u64_to_user_ptr(a.sops),
+			   a.nsops * sizeof(*sops)))
+		err = -EFAULT;
+	else
+		err = sem_do_semop(a.id, sops, a.nsops,
+				   a.timeout ? &ts : NULL);
+	if (sops != fast_sops)
+		kvfree(sops);
+	return err;
+}
+
+/*
+ * Process exit (the sched_process_exit probe, preemption disabled): apply
+ * and free @ulp's entry for set @semid, as the kernel's exit_sem(): values
+ * clamped to [0, SEMVMX], the exiting process recorded as the last to
+ * operate on the adjusted semaphores, waiters retried, sem_otime stamped.
+ * Nothing to do if IPC_RMID removed the set (and the entry) meanwhile.
+ */
+void sysvipc_sem_undo_exit(struct sysvipc_undo_list *ulp, int semid)
+{
+	struct pid *pid = task_tgid(current);
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
+	struct sysvipc_undo *un = NULL;
+	struct sysvipc_obj *obj;
+	struct sysvipc_sem *sma;
+	int i, val;
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(&sem_ids, semid);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		return;
+	}
+	sma = to_sem(obj);
+	spin_lock(&obj->lock);
+	if (!obj->deleted)
+		un = sysvipc_undo_find(ulp, semid);
+	if (un) {
+		list_del(&un->list_id);
+		sysvipc_undo_unlink(un);
+		for (i = 0; i < sma->nsems; i++) {
+			if (!un->semadj[i])
+				continue;
+			val = sma->sems[i].val + un->semadj[i];
+			sma->sems[i].val = clamp(val, 0, SEMVMX);
+			sem_set_pid(&sma->sems[i], pid);
+		}
+		sem_update(sma, NULL, 0, true, &wake);
+	}
+	sem_unlock(sma);
+	rcu_read_unlock();
+	sem_wake_all(&wake);
+	if (un)
+		kvfree_rcu(un, rcu);
+}
+
+/*
+ * IPC_RMID, under obj->lock: drop the undo entries, fail every waiter with
+ * EIDRM (woken from @arg, a struct sem_wake, after the unlock) and unlist.
+ */
+static long sem_rmid(struct sysvipc_obj *obj, void *arg)
+{
+	struct sysvipc_sem *sma = to_sem(obj);
+	struct sem_waiter *q, *tq;
+	struct sysvipc_undo *un, *tu;
+	struct sem_wake *wake = arg;
+	int i;
+
+	list_for_each_entry_safe(un, tu, &sma->undos, list_id) {
+		list_del(&un->list_id);
+		sysvipc_undo_unlink(un);
+		kvfree_rcu(un, rcu);
+	}
+	list_for_each_entry_safe(q, tq, &sma->pending_const, list) {
+		sem_unlink(sma, q);
+		sem_wake_add(wake, q, -EIDRM);
+	}
+	list_for_each_entry_safe(q, tq, &sma->pending_alter, list) {
+		sem_unlink(sma, q);
+		sem_wake_add(wake, q, -EIDRM);
+	}
+	for (i = 0; i < sma->nsems; i++) {
+		list_for_each_entry_safe(q, tq, &sma->sems[i].pending_const,
+					 list) {
+			sem_unlink(sma, q);
+			sem_wake_add(wake, q, -EIDRM);
+		}
+		list_for_each_entry_safe(q, tq, &sma->sems[i].pending_alter,
+					 list) {
+			sem_unlink(sma, q);
+			sem_wake_add(wake, q, -EIDRM);
+		}
+	}
+	sem_used -= sma->nsems;
 	sysvipc_ids_remove(obj->ids, obj);
 	return 0;
 }
@@ -127,12 +805,15 @@ static void sem_fill(struct sysvipc_obj *obj, void *buf)
 
 static long sem_ctl_obj(int id, int cmd, void __user *buf)
 {
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
 	struct semid64_ds ds;
 	long ret;
 
 	switch (cmd) {
 	case IPC_RMID:
-		return sysvipc_down(&sem_ids, id, sem_rmid, NULL);
+		ret = sysvipc_down(&sem_ids, id, sem_rmid, &wake);
+		sem_wake_all(&wake);
+		return ret;
 	case IPC_SET:
 		if (copy_from_user(&ds, buf, sizeof(ds)))
 			return -EFAULT;
@@ -173,9 +854,14 @@ static long sem_info(int cmd, void __user *buf)
 	return copy_to_user(buf, &info, sizeof(info)) ? -EFAULT : ret;
 }
 
-/* Set one value, as the kernel's SETVAL: it also stamps the pid and ctime. */
+/*
+ * Set one value, as the kernel's SETVAL: it also stamps the pid and ctime,
+ * clears the semaphore's undo adjustments and retries the waiters.
+ */
 static long sem_setval(int id, int semnum, int val)
 {
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
+	struct sysvipc_undo *un;
 	struct sysvipc_obj *obj;
 	struct sysvipc_sem *sma;
 	int err = 0;
@@ -198,13 +884,16 @@ static long sem_setval(int id, int semnum, int val)
 		err = -EIDRM;
 	} else {
 		semnum = array_index_nospec(semnum, sma->nsems);
+		list_for_each_entry(un, &sma->undos, list_id)
+			un->semadj[semnum] = 0;
 		sma->sems[semnum].val = val;
-		put_pid(sma->sems[semnum].pid);
-		sma->sems[semnum].pid = get_pid(task_tgid(current));
+		sem_set_pid(&sma->sems[semnum], task_tgid(current));
 		sma->ctime = ktime_get_real_seconds();
+		sem_update(sma, NULL, 0, false, &wake);
 	}
-	spin_unlock(&obj->lock);
+	sem_unlock(sma);
 	rcu_read_unlock();
+	sem_wake_all(&wake);
 	return err;
 }
 
@@ -238,9 +927,11 @@ static long sem_getone(int id, int semnum, int cmd)
 		case GETPID:
 			ret = pid_vnr(sma->sems[semnum].pid);
 			break;
+		case GETNCNT:
+			ret = sem_count_waiters(sma, semnum, false);
+			break;
 		default:
-			/* GETNCNT, GETZCNT: nobody can wait before semop exists. */
-			ret = 0;
+			ret = sem_count_waiters(sma, semnum, true);
 			break;
 		}
 	}
@@ -255,6 +946,8 @@ static long sem_getone(int id, int semnum, int cmd)
  */
 static long sem_all(int id, int cmd, u16 __user *array)
 {
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
+	struct sysvipc_undo *un;
 	struct sysvipc_obj *obj;
 	struct sysvipc_sem *sma;
 	u16 *vals = NULL;
@@ -293,12 +986,15 @@ static long sem_all(int id, int cmd, u16 __user *array)
 	} else {
 		for (i = 0; i < sma->nsems; i++) {
 			sma->sems[i].val = vals[i];
-			put_pid(sma->sems[i].pid);
-			sma->sems[i].pid = get_pid(task_tgid(current));
+			sem_set_pid(&sma->sems[i], task_tgid(current));
 		}
+		list_for_each_entry(un, &sma->undos, list_id)
+			memset(un->semadj, 0, sma->nsems * sizeof(short));
 		sma->ctime = ktime_get_real_seconds();
+		sem_update(sma, NULL, 0, false, &wake);
 	}
-	spin_unlock(&obj->lock);
+	sem_unlock(sma);
+	sem_wake_all(&wake);
 	if (!err && cmd == GETALL &&
 	    copy_to_user(array, vals, sma->nsems * sizeof(*vals)))
 		err = -EFAULT;
@@ -347,12 +1043,15 @@ long sysvipc_semctl(const void __user *argp)
 	}
 }
 
+/* Module exit: no file is open, so nobody waits and no undo list exists. */
 static void sem_remove_on_exit(struct sysvipc_obj *obj)
 {
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
+
 	spin_lock(&obj->lock);
-	sem_used -= to_sem(obj)->nsems;
-	sysvipc_ids_remove(&sem_ids, obj);
+	sem_rmid(obj, &wake);
 	spin_unlock(&obj->lock);
+	WARN_ON(wake.first);
 	sysvipc_obj_put(obj);
 }
 
