@@ -149,7 +149,9 @@ static long sysvipc_version(void __user *argp)
 		.major = SYSVIPC_ABI_MAJOR,
 		.minor = SYSVIPC_ABI_MINOR,
 		.features = SYSVIPC_FEAT_SHM | SYSVIPC_FEAT_SEM |
-			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT,
+			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT |
+			    SYSVIPC_FEAT_SEMOP | SYSVIPC_FEAT_SEM_UNDO |
+			    SYSVIPC_FEAT_MSGOP,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -175,10 +177,16 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_semget(argp);
 	case SYSVIPC_IOC_SEMCTL:
 		return sysvipc_semctl(argp);
+	case SYSVIPC_IOC_SEMOP:
+		return sysvipc_semop(argp);
 	case SYSVIPC_IOC_MSGGET:
 		return sysvipc_msgget(argp);
 	case SYSVIPC_IOC_MSGCTL:
 		return sysvipc_msgctl(argp);
+	case SYSVIPC_IOC_MSGSND:
+		return sysvipc_msgsnd(argp);
+	case SYSVIPC_IOC_MSGRCV:
+		return sysvipc_msgrcv(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -217,11 +225,16 @@ static int __init sysvipc_init(void)
 	err = sysvipc_msg_init();
 	if (err)
 		goto out_sem;
-	err = misc_register(&sysvipc_dev);
+	err = sysvipc_undo_init();
 	if (err)
 		goto out_msg;
+	err = misc_register(&sysvipc_dev);
+	if (err)
+		goto out_undo;
 	return 0;
 
+out_undo:
+	sysvipc_undo_exit();
 out_msg:
 	sysvipc_msg_exit();
 out_sem:
@@ -238,6 +251,7 @@ out_shm:
 static void __exit sysvipc_exit(void)
 {
 	misc_deregister(&sysvipc_dev);
+	sysvipc_undo_exit();
 	sysvipc_msg_exit();
 	sysvipc_sem_exit();
 	sysvipc_shm_exit();

@@ -144,14 +144,46 @@ struct vm_area_struct;
 int sysvipc_shm_mmap(struct vm_area_struct *vma);
 long sysvipc_semget(const void __user *argp);
 long sysvipc_semctl(const void __user *argp);
+long sysvipc_semop(const void __user *argp);
 long sysvipc_msgget(const void __user *argp);
 long sysvipc_msgctl(const void __user *argp);
+long sysvipc_msgsnd(const void __user *argp);
+long sysvipc_msgrcv(const void __user *argp);
 
 int sysvipc_shm_init(void);
 void sysvipc_shm_exit(void);
 int sysvipc_sem_init(void);
 void sysvipc_sem_exit(void);
+int sysvipc_undo_init(void);
+void sysvipc_undo_exit(void);
 int sysvipc_msg_init(void);
 void sysvipc_msg_exit(void);
+
+/*
+ * SEM_UNDO (kmod/undo.c).  A process (thread group) has at most one undo
+ * list, created by its first SEM_UNDO operation and applied when its last
+ * thread exits; the list holds one struct sysvipc_undo per set it adjusted.
+ * Lock order: the set's obj->lock, then the list's own lock.
+ */
+struct sysvipc_undo_list;
+
+struct sysvipc_undo {
+	struct list_head list_proc;	/* in the process's list */
+	struct list_head list_id;	/* in the set's list, under its lock */
+	struct sysvipc_undo_list *ulp;
+	int semid;			/* -1 once unlinked */
+	int nsems;
+	struct rcu_head rcu;
+	short semadj[];
+};
+
+struct sysvipc_undo_list *sysvipc_undo_list_get(void);
+struct sysvipc_undo *sysvipc_undo_find(struct sysvipc_undo_list *ulp,
+				       int semid);
+void sysvipc_undo_link(struct sysvipc_undo_list *ulp, struct sysvipc_undo *un,
+		       int semid);
+void sysvipc_undo_unlink(struct sysvipc_undo *un);
+/* sem.c: apply and free the list's entry for @semid at process exit. */
+void sysvipc_sem_undo_exit(struct sysvipc_undo_list *ulp, int semid);
 
 #endif /* _SYSVIPC_H */
