@@ -15,9 +15,11 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
 #include <linux/pid.h>
@@ -467,8 +469,19 @@ static void shm_nattch_inc(struct sysvipc_shm *shp)
 }
 
 /*
+ * Whether a segment goes when its last attach does: when removed with
+ * IPC_RMID, or always under kernel.shm_rmid_forced.  Segment lock held.
+ */
+static bool shm_may_destroy(struct sysvipc_shm *shp)
+{
+	return !shp->nattch &&
+	       ((shp->perm.mode & SHM_DEST) ||
+		READ_ONCE(current->nsproxy->ipc_ns->shm_rmid_forced));
+}
+
+/*
  * Drop one attach count (@detach: a VMA went, stamp dtime and lpid).  A
- * segment removed while attached goes with its last count.
+ * segment that may be destroyed goes with its last count.
  */
 static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 {
@@ -482,7 +495,7 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 		put_pid(shp->lpid);
 		shp->lpid = get_pid(task_tgid(current));
 	}
-	destroy = !shp->nattch && (obj->mode & SHM_DEST);
+	destroy = shm_may_destroy(shp);
 	spin_unlock(&obj->lock);
 	if (!destroy)
 		return;
@@ -490,7 +503,7 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 	/* Unlisting needs the registry lock; recheck under it. */
 	down_write(&shm_ids.rwsem);
 	spin_lock(&obj->lock);
-	destroy = !shp->nattch && (obj->mode & SHM_DEST) && !obj->deleted;
+	destroy = shm_may_destroy(shp) && !obj->deleted;
 	if (destroy)
 		sysvipc_ids_remove(&shm_ids, obj);
 	spin_unlock(&obj->lock);
@@ -499,14 +512,23 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 		sysvipc_obj_put(obj);
 }
 
+/* Backing vm_ops with open/close of their own (hugetlb's) still get them. */
 static void shm_vm_open(struct vm_area_struct *vma)
 {
-	shm_nattch_inc(vma_attach(vma)->shp);
+	struct sysvipc_shm_attach *sfa = vma_attach(vma);
+
+	if (sfa->vm_ops->open)
+		sfa->vm_ops->open(vma);
+	shm_nattch_inc(sfa->shp);
 }
 
 static void shm_vm_close(struct vm_area_struct *vma)
 {
-	shm_nattch_dec(vma_attach(vma)->shp, true);
+	struct sysvipc_shm_attach *sfa = vma_attach(vma);
+
+	if (sfa->vm_ops->close)
+		sfa->vm_ops->close(vma);
+	shm_nattch_dec(sfa->shp, true);
 }
 
 static vm_fault_t shm_vm_fault(struct vm_fault *vmf)
@@ -597,6 +619,30 @@ static unsigned long shm_attach_get_unmapped_area(struct file *file,
 	return base->f_op->get_unmapped_area(base, addr, len, pgoff, flags);
 }
 
+/* msync(MS_SYNC) and madvise(MADV_REMOVE) reach the backing like this. */
+static int shm_attach_fsync(struct file *file, loff_t start, loff_t end,
+			    int datasync)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+	struct file *base = sfa->shp->file;
+
+	if (!base->f_op->fsync)
+		return -EINVAL;
+	return base->f_op->fsync(base, start, end, datasync);
+}
+
+/* The attach file shares the backing's inode, which fallocate works on. */
+static long shm_attach_fallocate(struct file *file, int mode, loff_t offset,
+				 loff_t len)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+	struct file *base = sfa->shp->file;
+
+	if (!base->f_op->fallocate)
+		return -EOPNOTSUPP;
+	return base->f_op->fallocate(file, mode, offset, len);
+}
+
 static int shm_attach_release(struct inode *inode, struct file *file)
 {
 	struct sysvipc_shm_attach *sfa = file->private_data;
@@ -610,6 +656,8 @@ static const struct file_operations shm_attach_fops = {
 	.owner = THIS_MODULE,
 	.mmap = shm_attach_mmap,
 	.get_unmapped_area = shm_attach_get_unmapped_area,
+	.fsync = shm_attach_fsync,
+	.fallocate = shm_attach_fallocate,
 	.release = shm_attach_release,
 	.llseek = noop_llseek,
 };
@@ -693,7 +741,9 @@ static unsigned long shm_map(struct sysvipc_shm *shp, unsigned long addr,
 	file = shm_attach_file(shp, f_flags);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ret = vm_mmap(file, addr, shp->segsz, prot, flags, 0);
+	/* The whole backing file, as the kernel maps (huge-page rounded). */
+	ret = vm_mmap(file, addr, i_size_read(file_inode(shp->file)), prot,
+		      flags, 0);
 	fput(file);
 	/* MAP_FIXED_NOREPLACE met a mapping: the kernel's shmat says EINVAL. */
 	if (ret == -EEXIST)
@@ -705,7 +755,7 @@ long sysvipc_shmat(void __user *argp)
 {
 	struct sysvipc_shmat a;
 	struct sysvipc_shm *shp;
-	unsigned long addr, flags = MAP_SHARED;
+	unsigned long addr, size, flags = MAP_SHARED;
 	int acc = 0444;
 	long ret;
 
@@ -742,7 +792,8 @@ long sysvipc_shmat(void __user *argp)
 	shp = shm_attach_get(a.id, acc);
 	if (IS_ERR(shp))
 		return PTR_ERR(shp);
-	if (addr && !(a.flags & SHM_REMAP) && addr + shp->segsz < addr)
+	size = i_size_read(file_inode(shp->file));
+	if (addr && !(a.flags & SHM_REMAP) && addr + size < addr)
 		ret = -EINVAL;
 	else
 		ret = shm_map(shp, addr, a.flags, flags);
@@ -753,7 +804,7 @@ long sysvipc_shmat(void __user *argp)
 
 	a.addr = ret;
 	if (copy_to_user(argp, &a, sizeof(a))) {
-		vm_munmap(ret, shp->segsz);
+		vm_munmap(ret, size);
 		return -EFAULT;
 	}
 	return 0;
