@@ -137,7 +137,13 @@ vm: module lib
 	$(VMRUN) -i -m $(CURDIR)/sysvipc.ko /bin/bash -l
 
 DEMO ?= tools/demo/run.sh
-demo: all
+# The demo program, linked against the library so its objects live in the module.
+$(BUILD)/demo/matmul: tools/demo/matmul.c lib
+	mkdir -p $(dir $@)
+	echo "  CC      build/demo/matmul"
+	gcc -Wall -Wextra -O2 -g -o $@ $< -Llibsysvipc -lsysvipc -Wl,-rpath,$(CURDIR)/libsysvipc
+
+demo: all $(BUILD)/demo/matmul
 	[ -e "$(DEMO)" ] || { echo "demo: $(DEMO) does not exist yet"; exit 1; }
 	$(VMRUN) -m $(CURDIR)/sysvipc.ko /bin/sh $(CURDIR)/$(DEMO)
 

@@ -1,14 +1,34 @@
 #!/bin/sh
-# PLACEHOLDER demo (the lead replaces it): runs in the VM via `make demo`, with
-# sysvipc.ko already loaded. Unmodified util-linux tools use the module
-# through LD_PRELOAD=libsysvipc.so.
+# make demo: runs in the VM with sysvipc.ko loaded.
+# Two unrelated workers and a coordinator, started separately, meet by key
+# and multiply matrices through a segment, a semaphore and a queue that
+# live in the module; meanwhile the objects are listed.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/build/demo/matmul
 LIB=$TOP/libsysvipc/libsysvipc.so
+KEYFILE=/tmp/matmul.key
 set -e
+touch $KEYFILE
+echo "== /dev/sysvipc"
 ls -l /dev/sysvipc
-echo "kernel queue created by ipcmk (no preload):"
-ipcmk -Q
-echo "sysvipc queue created by ipcmk under LD_PRELOAD:"
-out=$(LD_PRELOAD=$LIB ipcmk -Q); echo "$out"
-id=${out##* }
-LD_PRELOAD=$LIB ipcrm -q "$id" && echo "removed sysvipc queue $id through the library"
+echo "== two workers start first and wait for the objects"
+$BIN worker $KEYFILE & w1=$!
+$BIN worker $KEYFILE & w2=$!
+echo "== the coordinator creates them and hands out rows"
+MATMUL_PAUSE=2 $BIN coordinator $KEYFILE 300 2 &
+c=$!
+sleep 1
+echo "== the objects, listed by util-linux ipcs through the library"
+if [ -x "$TOP/build/tools/sysvipc-ipcs" ]; then
+	"$TOP/build/tools/sysvipc-ipcs"
+else
+	LD_PRELOAD=$LIB ipcs
+fi
+wait $c
+wait $w1 $w2
+echo "== after the coordinator removed them"
+if [ -x "$TOP/build/tools/sysvipc-ipcs" ]; then
+	"$TOP/build/tools/sysvipc-ipcs"
+else
+	LD_PRELOAD=$LIB ipcs
+fi
