@@ -87,7 +87,7 @@ bool sysvipc_may(struct sysvipc_obj *obj, int flag)
 
 /* *get: the kernel's ipcget() rules for IPC_PRIVATE, IPC_CREAT, IPC_EXCL. */
 int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
-		    const struct sysvipc_get_ops *ops)
+		    const struct sysvipc_get_ops *ops, void *priv)
 {
 	struct sysvipc_obj *obj;
 	int err;
@@ -96,7 +96,7 @@ int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
 	obj = key == IPC_PRIVATE ? NULL : sysvipc_find_key(ids, key);
 	if (!obj) {
 		if (key == IPC_PRIVATE || (flg & IPC_CREAT))
-			err = ops->create(ids, key, flg, size);
+			err = ops->create(ids, key, flg, size, priv);
 		else
 			err = -ENOENT;
 	} else if ((flg & IPC_CREAT) && (flg & IPC_EXCL)) {

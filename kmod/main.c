@@ -129,7 +129,9 @@ int sysvipc_copy_get(struct sysvipc_get *g, const void __user *argp)
 {
 	if (copy_from_user(g, argp, sizeof(*g)))
 		return -EFAULT;
-	if (!sysvipc_zero(g->reserved, ARRAY_SIZE(g->reserved)))
+	if (g->reserved || (g->get_flags & ~SYSVIPC_GET_BACKING_FD))
+		return -EINVAL;
+	if (!(g->get_flags & SYSVIPC_GET_BACKING_FD) && g->backing_fd)
 		return -EINVAL;
 	return 0;
 }
@@ -151,7 +153,7 @@ static long sysvipc_version(void __user *argp)
 		.features = SYSVIPC_FEAT_SHM | SYSVIPC_FEAT_SEM |
 			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT |
 			    SYSVIPC_FEAT_SEMOP | SYSVIPC_FEAT_SEM_UNDO |
-			    SYSVIPC_FEAT_MSGOP,
+			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;

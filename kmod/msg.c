@@ -460,7 +460,8 @@ static void msg_release(struct sysvipc_obj *obj)
 	kfree_rcu(msq, perm.rcu);
 }
 
-static int msg_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size)
+static int msg_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
+		      void *priv)
 {
 	struct sysvipc_msq *msq;
 	int id;
@@ -491,9 +492,12 @@ long sysvipc_msgget(const void __user *argp)
 	err = sysvipc_copy_get(&g, argp);
 	if (err)
 		return err;
+	/* Only shmget takes a backing file. */
+	if (g.get_flags)
+		return -EINVAL;
 	if (g.size)
 		return -EINVAL;
-	return sysvipc_ids_get(&msg_ids, g.key, g.flags, 0, &msg_get_ops);
+	return sysvipc_ids_get(&msg_ids, g.key, g.flags, 0, &msg_get_ops, NULL);
 }
 
 static long msg_do_send(int id, long type, const char __user *text,

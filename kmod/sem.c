@@ -113,7 +113,8 @@ static void sem_release(struct sysvipc_obj *obj)
 	kvfree_rcu(sma, perm.rcu);
 }
 
-static int sem_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size)
+static int sem_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
+		      void *priv)
 {
 	int nsems = size;
 	struct sysvipc_sem *sma;
@@ -162,10 +163,14 @@ long sysvipc_semget(const void __user *argp)
 	err = sysvipc_copy_get(&g, argp);
 	if (err)
 		return err;
+	/* Only shmget takes a backing file. */
+	if (g.get_flags)
+		return -EINVAL;
 	/* size carries nsems; a negative int arrives sign-extended. */
 	if (g.size > sysvipc_semmsl())
 		return -EINVAL;
-	return sysvipc_ids_get(&sem_ids, g.key, g.flags, g.size, &sem_get_ops);
+	return sysvipc_ids_get(&sem_ids, g.key, g.flags, g.size, &sem_get_ops,
+			       NULL);
 }
 
 /* ---- waiting and waking ---- */

@@ -16,8 +16,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/pagemap.h>
@@ -55,6 +57,14 @@ struct sysvipc_shm {
 };
 
 static struct sysvipc_ids shm_ids;
+
+/*
+ * The group allowed SHM_HUGETLB besides CAP_IPC_LOCK: the kernel's
+ * vm.hugetlb_shm_group, which modules cannot read.  Keep them equal.
+ */
+static unsigned int hugetlb_shm_group;
+module_param(hugetlb_shm_group, uint, 0644);
+MODULE_PARM_DESC(hugetlb_shm_group, "Group that may use SHM_HUGETLB (vm.hugetlb_shm_group)");
 /* Pages in all segments: checked and raised under shm_ids.rwsem. */
 static atomic_long_t shm_tot;
 
@@ -153,12 +163,65 @@ static void shm_release(struct sysvipc_obj *obj)
 	kfree_rcu(shp, perm.rcu);
 }
 
-static int shm_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size)
+static bool shm_is_huge(struct file *file)
+{
+	return file_inode(file)->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+
+/*
+ * Size an SHM_HUGETLB backing the library made (an empty hugetlbfs memfd)
+ * and reserve its pages unless SHM_NORESERVE: the kernel's
+ * hugetlb_file_setup() reserves at creation, so a shortage fails shmget
+ * with ENOMEM.  Pages are allocated rather than only reserved here: the
+ * reservation machinery is not exported.
+ */
+static int shm_huge_setup(struct file *file, int flg, u64 size)
+{
+	unsigned long huge = file_inode(file)->i_sb->s_blocksize;
+	int sizelog = (flg >> SHM_HUGE_SHIFT) & SHM_HUGE_MASK;
+	u64 len;
+	int err;
+
+	/* Who may: the kernel's can_do_hugetlb_shm(). */
+	if (!capable(CAP_IPC_LOCK) &&
+	    !in_group_p(make_kgid(&init_user_ns, hugetlb_shm_group)))
+		return -EPERM;
+	if (!shm_is_huge(file) || !(file->f_mode & FMODE_WRITE) ||
+	    i_size_read(file_inode(file)))
+		return -EINVAL;
+	if (sizelog && BIT_ULL(sizelog) != huge)
+		return -EINVAL;
+	len = round_up(size, huge);
+	err = vfs_truncate(&file->f_path, len);
+	if (!err && !(flg & SHM_NORESERVE))
+		err = vfs_fallocate(file, 0, 0, len);
+	return err == -ENOSPC ? -ENOMEM : err;
+}
+
+/* The backing of a new segment: shmem, or the caller's hugetlb file. */
+static struct file *shm_backing(key_t key, int flg, u64 size,
+				struct file *huge)
+{
+	char name[13];
+	int err;
+
+	if (flg & SHM_HUGETLB) {
+		if (!huge)
+			return ERR_PTR(-EINVAL);
+		err = shm_huge_setup(huge, flg, size);
+		return err ? ERR_PTR(err) : get_file(huge);
+	}
+	snprintf(name, sizeof(name), "SYSV%08x", key);
+	return shmem_file_setup(name, size,
+				flg & SHM_NORESERVE ? VM_NORESERVE : 0);
+}
+
+static int shm_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
+		      void *huge)
 {
 	unsigned long pages = shm_pages(size);
 	unsigned long tot = atomic_long_read(&shm_tot);
 	struct sysvipc_shm *shp;
-	char name[13];
 	int id;
 
 	if (size < SHMMIN || size > sysvipc_shmmax())
@@ -167,16 +230,11 @@ static int shm_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size)
 		return -ENOSPC;
 	if (tot + pages < tot || tot + pages > sysvipc_shmall())
 		return -ENOSPC;
-	/* Huge-page backing needs the library's memfd: not done yet. */
-	if (flg & SHM_HUGETLB)
-		return -EOPNOTSUPP;
 
 	shp = kzalloc(sizeof(*shp), GFP_KERNEL_ACCOUNT);
 	if (!shp)
 		return -ENOMEM;
-	snprintf(name, sizeof(name), "SYSV%08x", key);
-	shp->file = shmem_file_setup(name, size,
-				     flg & SHM_NORESERVE ? VM_NORESERVE : 0);
+	shp->file = shm_backing(key, flg, size, huge);
 	if (IS_ERR(shp->file)) {
 		id = PTR_ERR(shp->file);
 		kfree(shp);
@@ -211,13 +269,23 @@ static const struct sysvipc_get_ops shm_get_ops = {
 
 long sysvipc_shmget(const void __user *argp)
 {
+	struct file *huge = NULL;
 	struct sysvipc_get g;
 	int err;
 
 	err = sysvipc_copy_get(&g, argp);
 	if (err)
 		return err;
-	return sysvipc_ids_get(&shm_ids, g.key, g.flags, g.size, &shm_get_ops);
+	if (g.get_flags & SYSVIPC_GET_BACKING_FD) {
+		huge = fget(g.backing_fd);
+		if (!huge)
+			return -EBADF;
+	}
+	err = sysvipc_ids_get(&shm_ids, g.key, g.flags, g.size, &shm_get_ops,
+			      huge);
+	if (huge)
+		fput(huge);
+	return err;
 }
 
 /*
@@ -305,6 +373,13 @@ static void shm_add_usage(struct sysvipc_shm *shp, struct shm_info *info)
 	struct inode *inode = file_inode(shp->file);
 	struct shmem_inode_info *si = SHMEM_I(inode);
 
+	/* hugetlb's page cache counts huge pages; it never swaps. */
+	if (shm_is_huge(shp->file)) {
+		info->shm_rss += inode->i_mapping->nrpages *
+				 (inode->i_sb->s_blocksize >> PAGE_SHIFT);
+		return;
+	}
+
 	spin_lock_irq(&si->lock);
 	info->shm_rss += inode->i_mapping->nrpages;
 	info->shm_swp += si->swapped;
@@ -373,7 +448,6 @@ static long shm_lock_cmd(int id, int cmd)
 		return PTR_ERR(obj);
 	}
 	shp = to_shm(obj);
-	info = SHMEM_I(file_inode(shp->file));
 	spin_lock(&obj->lock);
 	if (obj->deleted) {
 		err = -EIDRM;
@@ -381,12 +455,15 @@ static long shm_lock_cmd(int id, int cmd)
 		   ((!uid_eq(euid, obj->uid) && !uid_eq(euid, obj->cuid)) ||
 		    (cmd == SHM_LOCK && !rlimit(RLIMIT_MEMLOCK)))) {
 		err = -EPERM;
+	} else if (shm_is_huge(shp->file)) {
+		/* Huge pages are never swapped: nothing to do, as the kernel. */
 	} else if (cmd == SHM_LOCK) {
 		if (!(obj->mode & SHM_LOCKED)) {
 			if (shm_lock_charge(euid, shm_pages(shp->segsz),
 					    &spare)) {
 				obj->mode |= SHM_LOCKED;
 				shp->lock_uid = euid;
+				info = SHMEM_I(file_inode(shp->file));
 				info->flags |= VM_LOCKED;
 				mapping_set_unevictable(shp->file->f_mapping);
 			} else {
@@ -396,6 +473,7 @@ static long shm_lock_cmd(int id, int cmd)
 	} else if (obj->mode & SHM_LOCKED) {
 		shm_lock_uncharge(shp->lock_uid, shm_pages(shp->segsz));
 		obj->mode &= ~SHM_LOCKED;
+		info = SHMEM_I(file_inode(shp->file));
 		info->flags &= ~VM_LOCKED;
 		mapping_clear_unevictable(shp->file->f_mapping);
 		unlocked = get_file(shp->file);

@@ -73,8 +73,12 @@ struct sysvipc_ids {
 
 /* Parameters of a *get call, checked by the type. */
 struct sysvipc_get_ops {
-	/* Create a new object with ids->rwsem held for writing: id or -errno. */
-	int (*create)(struct sysvipc_ids *ids, key_t key, int flg, u64 size);
+	/*
+	 * Create a new object with ids->rwsem held for writing: id or
+	 * -errno.  @priv is what the type passed to sysvipc_ids_get().
+	 */
+	int (*create)(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
+		      void *priv);
 	/* Extra checks on an existing object, e.g. the size asked for. */
 	int (*more_checks)(struct sysvipc_obj *obj, u64 size);
 };
@@ -84,7 +88,7 @@ void sysvipc_ids_init(struct sysvipc_ids *ids,
 void sysvipc_ids_destroy(struct sysvipc_ids *ids,
 			 void (*remove)(struct sysvipc_obj *obj));
 int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
-		    const struct sysvipc_get_ops *ops);
+		    const struct sysvipc_get_ops *ops, void *priv);
 int sysvipc_ids_add(struct sysvipc_ids *ids, struct sysvipc_obj *obj,
 		    key_t key, int flg, int limit);
 void sysvipc_ids_remove(struct sysvipc_ids *ids, struct sysvipc_obj *obj);

@@ -8,8 +8,35 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "lib.h"
+
+/* The kernel's <linux/shm.h> values; glibc's headers lack them. */
+#ifndef SHM_HUGE_SHIFT
+#define SHM_HUGE_SHIFT	26
+#define SHM_HUGE_MASK	0x3f
+#endif
+
+/*
+ * SHM_HUGETLB: the module cannot make a huge-page file, so we hand it an
+ * empty one of the requested page size; it sizes and keeps it only when it
+ * creates a segment.  Errors are the kernel's for that case.
+ */
+static int shm_huge_backing(key_t key, int shmflg)
+{
+	/* SHM_HUGE_* and MFD_HUGE_* both put log2(page size) at bit 26. */
+	unsigned int huge = shmflg & (SHM_HUGE_MASK << SHM_HUGE_SHIFT);
+	char name[16];
+	int fd;
+
+	snprintf(name, sizeof(name), "SYSV%08x", (unsigned int)key);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_HUGETLB | huge);
+	if (fd < 0 && errno != ENOMEM && errno != EPERM)
+		errno = EINVAL;
+	return fd;
+}
 
 SYSVIPC_API int shmget(key_t key, size_t size, int shmflg)
 {
@@ -18,13 +45,24 @@ SYSVIPC_API int shmget(key_t key, size_t size, int shmflg)
 		.flags = shmflg,
 		.size = size,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_fd(), ret, saved;
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_shmget, key, size, shmflg);
 	if (fd < 0)
 		return -1;
-	return sysvipc_call(fd, SYSVIPC_IOC_SHMGET, &arg, 0);
+	if (!(shmflg & SHM_HUGETLB))
+		return sysvipc_call(fd, SYSVIPC_IOC_SHMGET, &arg, 0);
+
+	arg.backing_fd = shm_huge_backing(key, shmflg);
+	if (arg.backing_fd < 0)
+		return -1;
+	arg.get_flags = SYSVIPC_GET_BACKING_FD;
+	ret = sysvipc_call(fd, SYSVIPC_IOC_SHMGET, &arg, 0);
+	saved = errno;
+	close(arg.backing_fd);
+	errno = saved;
+	return ret;
 }
 
 SYSVIPC_API void *shmat(int shmid, const void *shmaddr, int shmflg)

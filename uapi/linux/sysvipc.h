@@ -28,7 +28,7 @@
 
 /* Bumped on any incompatible change; new ioctls and flags bump the minor. */
 #define SYSVIPC_ABI_MAJOR	1
-#define SYSVIPC_ABI_MINOR	0
+#define SYSVIPC_ABI_MINOR	1
 
 /* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
 #define SYSVIPC_FEAT_SHM	_BITULL(0)	/* shmget, shmctl */
@@ -38,6 +38,7 @@
 #define SYSVIPC_FEAT_SEMOP	_BITULL(4)	/* semtimedop */
 #define SYSVIPC_FEAT_SEM_UNDO	_BITULL(5)	/* SEM_UNDO applied at exit */
 #define SYSVIPC_FEAT_MSGOP	_BITULL(6)	/* msgsnd, msgrcv */
+#define SYSVIPC_FEAT_SHM_HUGETLB _BITULL(7)	/* shmget backed by a hugetlb fd */
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
@@ -46,13 +47,24 @@ struct sysvipc_version {
 	__u64 reserved[2];	/* out: zero */
 };
 
-/* shmget, semget, msgget */
+/*
+ * shmget, semget, msgget.
+ *
+ * A module cannot make huge-page files itself, so shmget with SHM_HUGETLB
+ * passes one: an empty hugetlbfs file (memfd_create(MFD_HUGETLB)) open for
+ * writing, in backing_fd with SYSVIPC_GET_BACKING_FD.  The module sizes
+ * it and keeps it if it creates a segment; it is ignored otherwise.
+ */
 struct sysvipc_get {
 	__s32 key;		/* key_t, or IPC_PRIVATE */
 	__s32 flags;		/* IPC_CREAT, IPC_EXCL, mode bits, SHM_* */
 	__u64 size;		/* shmget: bytes; semget: nsems; msgget: 0 */
-	__u64 reserved[2];
+	__u32 get_flags;	/* SYSVIPC_GET_* */
+	__s32 backing_fd;
+	__u64 reserved;
 };
+
+#define SYSVIPC_GET_BACKING_FD	(1U << 0)
 
 /*
  * shmctl, semctl, msgctl.  cmd is the plain command (IPC_STAT, SEM_INFO ...);
