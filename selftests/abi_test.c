@@ -187,19 +187,52 @@ TEST_F(dev, get_reserved_einval)
 {
 	NEED_LIB();
 	for (int f = 0; f < 3; f++) {
-		for (int r = 0; r < 2; r++) {
-			struct sysvipc_get g;
+		struct sysvipc_get g;
 
-			fill_get(&g, f, self->key, 0);
-			g.reserved[r] = 1;
-			EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
-			EXPECT_EQ(EINVAL, errno) TH_LOG("%s reserved[%d]",
-							fam_name[f], r);
-			g.reserved[r] = 1ULL << 63;
-			EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
-			EXPECT_EQ(EINVAL, errno);
-		}
+		fill_get(&g, f, self->key, 0);
+		g.reserved = 1;
+		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s reserved", fam_name[f]);
+		g.reserved = 1ULL << 63;
+		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
+		EXPECT_EQ(EINVAL, errno);
+
+		/* unknown get_flags bits, and a backing fd without its flag */
+		fill_get(&g, f, self->key, 0);
+		g.get_flags = 1U << 31;
+		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s get_flags", fam_name[f]);
+		fill_get(&g, f, self->key, 0);
+		g.backing_fd = 3;
+		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s backing_fd", fam_name[f]);
 	}
+}
+
+/* Only shmget takes a backing file; a bad descriptor is EBADF. */
+TEST_F(dev, get_backing_fd)
+{
+	struct sysvipc_get g;
+
+	NEED_LIB();
+	for (int f = 1; f < 3; f++) {
+		fill_get(&g, f, self->key, 0);
+		g.get_flags = SYSVIPC_GET_BACKING_FD;
+		g.backing_fd = 0;
+		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", fam_name[f]);
+	}
+	fill_get(&g, 0, IPC_PRIVATE, 0);
+	g.flags = SHM_HUGETLB | 0600;
+	g.size = 4096;
+	g.get_flags = SYSVIPC_GET_BACKING_FD;
+	g.backing_fd = -1;
+	EXPECT_EQ(-1, ioctl(self->fd, SYSVIPC_IOC_SHMGET, &g));
+	EXPECT_EQ(EBADF, errno);
+	/* not a hugetlbfs file */
+	g.backing_fd = self->fd;
+	EXPECT_EQ(-1, ioctl(self->fd, SYSVIPC_IOC_SHMGET, &g));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 /* ---- CTL ---- */
