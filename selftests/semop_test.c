@@ -1421,7 +1421,7 @@ TEST_F(ipc, undo_set_removed_first)
 }
 
 /* Many processes, each with an undo list on the same set. */
-#define MANY	200
+#define MANY	1000
 
 static int many_child(void *p)
 {
@@ -1444,7 +1444,7 @@ TEST_F(ipc, undo_many_processes)
 	int id = new_set(3, 0);
 
 	ASSERT_GE(id, 0);
-	ASSERT_EQ(0, setval(id, 0, 1000));
+	ASSERT_EQ(0, setval(id, 0, 2 * MANY));
 	ASSERT_EQ(0, setval(id, 2, 1));
 	if (lib)
 		base = modparam_read("undo_lists");
@@ -1453,7 +1453,7 @@ TEST_F(ipc, undo_many_processes)
 		ASSERT_GT(pids[i], 0);
 	}
 	ASSERT_TRUE(wait_for(id, 2, GETZCNT, MANY));
-	EXPECT_EQ(1000 - MANY, getval(id, 0));
+	EXPECT_EQ(MANY, getval(id, 0));
 	EXPECT_EQ(MANY, getval(id, 1));
 	if (lib) {
 		during = modparam_read("undo_lists");
@@ -1463,7 +1463,7 @@ TEST_F(ipc, undo_many_processes)
 	for (int i = 0; i < MANY; i++) {
 		EXPECT_EQ(0, reap(pids[i]));
 	}
-	EXPECT_EQ(1000, getval(id, 0));
+	EXPECT_EQ(2 * MANY, getval(id, 0));
 	EXPECT_EQ(0, getval(id, 1));
 	if (lib) {
 		EXPECT_EQ(base, modparam_read("undo_lists"));
