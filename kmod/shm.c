@@ -198,6 +198,26 @@ static int shm_huge_setup(struct file *file, int flg, u64 size)
 	return err == -ENOSPC ? -ENOMEM : err;
 }
 
+/*
+ * Whether vm.overcommit_memory is 2 (never), in which the kernel ignores
+ * SHM_NORESERVE.  sysctl_overcommit_memory is not exported, so read the
+ * sysctl file; only shmget with SHM_NORESERVE asks.  Without a readable
+ * /proc (a chroot), SHM_NORESERVE is honoured.
+ */
+static bool shm_overcommit_never(void)
+{
+	char buf[4] = "";
+	struct file *file;
+	loff_t pos = 0;
+
+	file = filp_open("/proc/sys/vm/overcommit_memory", O_RDONLY, 0);
+	if (IS_ERR(file))
+		return false;
+	kernel_read(file, buf, sizeof(buf) - 1, &pos);
+	filp_close(file, NULL);
+	return buf[0] == '2';
+}
+
 /* The backing of a new segment: shmem, or the caller's hugetlb file. */
 static struct file *shm_backing(key_t key, int flg, u64 size,
 				struct file *huge)
@@ -213,7 +233,8 @@ static struct file *shm_backing(key_t key, int flg, u64 size,
 	}
 	snprintf(name, sizeof(name), "SYSV%08x", key);
 	return shmem_file_setup(name, size,
-				flg & SHM_NORESERVE ? VM_NORESERVE : 0);
+				(flg & SHM_NORESERVE) && !shm_overcommit_never() ?
+				VM_NORESERVE : 0);
 }
 
 static int shm_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
