@@ -11,6 +11,7 @@
 #include <linux/cred.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -143,6 +144,7 @@ int sysvipc_ids_add(struct sysvipc_ids *ids, struct sysvipc_obj *obj,
 		return -ENOSPC;
 
 	spin_lock_init(&obj->lock);
+	init_waitqueue_head(&obj->poll_wq);
 	obj->deleted = false;
 	obj->key = key;
 	obj->mode = flg & 0777;
@@ -355,8 +357,11 @@ long sysvipc_down(struct sysvipc_ids *ids, int id,
 	removed = obj->deleted;
 	spin_unlock(&obj->lock);
 	up_write(&ids->rwsem);
-	if (removed)
+	if (removed) {
+		/* The registry's reference still keeps it alive here. */
+		sysvipc_poll_wake(obj, EPOLLERR | EPOLLHUP);
 		sysvipc_obj_put(obj);
+	}
 	return ret;
 }
 
@@ -374,4 +379,32 @@ struct sysvipc_obj *sysvipc_obtain_ref(struct sysvipc_ids *ids, int id)
 		obj = ERR_PTR(-EIDRM);
 	rcu_read_unlock();
 	return obj;
+}
+
+/*
+ * An object fd for @id: the object with a reference of the caller's own,
+ * if the caller may access it with @acc (sysvipc_may()) and it is listed.
+ */
+struct sysvipc_obj *sysvipc_obtain_may(struct sysvipc_ids *ids, int id,
+				       int acc)
+{
+	struct sysvipc_obj *obj;
+	int err = 0;
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		return obj;
+	}
+	spin_lock(&obj->lock);
+	if (!sysvipc_may(obj, acc))
+		err = -EACCES;
+	else if (obj->deleted)
+		err = -EIDRM;
+	else
+		sysvipc_obj_get(obj);
+	spin_unlock(&obj->lock);
+	rcu_read_unlock();
+	return err ? ERR_PTR(err) : obj;
 }

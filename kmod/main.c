@@ -153,7 +153,8 @@ static long sysvipc_version(void __user *argp)
 		.features = SYSVIPC_FEAT_SHM | SYSVIPC_FEAT_SEM |
 			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT |
 			    SYSVIPC_FEAT_SEMOP | SYSVIPC_FEAT_SEM_UNDO |
-			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB,
+			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB |
+			    SYSVIPC_FEAT_OBJFD,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -189,6 +190,8 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_msgsnd(argp);
 	case SYSVIPC_IOC_MSGRCV:
 		return sysvipc_msgrcv(argp);
+	case SYSVIPC_IOC_OBJFD:
+		return sysvipc_objfd(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -25,7 +25,9 @@
  * msg_receiver, struct msg_sender) linked into the queue.  A waker decides
  * under the lock, pins the task with get_task_struct() and calls
  * wake_up_process() after unlocking (struct msg_wake, our stand-in for the
- * kernel's unexported wake_q).
+ * kernel's unexported wake_q).  Pollers of the queue's fds (kmod/objfd.c)
+ * are told after unlocking too, while the queue is known to be alive:
+ * POLLIN when a message is queued, POLLOUT when one leaves.
  */
 #include <linux/capability.h>
 #include <linux/err.h>
@@ -35,12 +37,14 @@
 #include <linux/mm.h>
 #include <linux/msg.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/uio.h>
 #include <linux/uaccess.h>
 
 #include <linux/sysvipc.h>
@@ -136,6 +140,7 @@ struct msg_sender {
 
 struct msg_wake {
 	unsigned int n;
+	__poll_t poll;		/* events for the queue's pollers */
 	struct task_struct *task[MSG_WAKE_BATCH];
 };
 
@@ -171,6 +176,15 @@ static void msg_wake_flush(struct msg_wake *w)
 		put_task_struct(w->task[i]);
 	}
 	w->n = 0;
+}
+
+/* After unlocking, the queue still alive: tell its pollers. */
+static void msg_poll_flush(struct sysvipc_obj *obj, struct msg_wake *w)
+{
+	if (w->poll) {
+		sysvipc_poll_wake(obj, w->poll);
+		w->poll = 0;
+	}
 }
 
 /* The kernel caps a message by an int-sized sysctl; so do we. */
@@ -209,12 +223,21 @@ static void msg_put_list(struct list_head *head)
 	}
 }
 
+/* @n bytes from @from if set (an object fd's write), else from @src. */
+static bool msg_copy_in(void *dst, const char __user *src,
+			struct iov_iter *from, size_t n)
+{
+	if (from)
+		return copy_from_iter(dst, n, from) == n;
+	return !copy_from_user(dst, src, n);
+}
+
 /*
- * A message of @size text bytes filled from @src.  @size is at most
- * msg_max().  No lock held: this sleeps.
+ * A message of @size text bytes filled from @src, or from @from when it
+ * is set.  @size is at most msg_max().  No lock held: this sleeps.
  */
 static struct sysvipc_msg *msg_load(long type, const char __user *src,
-				    size_t size)
+				    struct iov_iter *from, size_t size)
 {
 	struct sysvipc_msgseg **link, *seg;
 	struct sysvipc_msg *msg;
@@ -228,7 +251,7 @@ static struct sysvipc_msg *msg_load(long type, const char __user *src,
 	msg->size = size;
 	msg->type = type;
 	msg->next = NULL;
-	if (copy_from_user(msg->text, src, n))
+	if (!msg_copy_in(msg->text, src, from, n))
 		goto fault;
 	link = &msg->next;
 	for (left = size - n; left; left -= n) {
@@ -243,7 +266,7 @@ static struct sysvipc_msg *msg_load(long type, const char __user *src,
 		seg->next = NULL;
 		*link = seg;
 		link = &seg->next;
-		if (copy_from_user(seg->text, src, n))
+		if (!msg_copy_in(seg->text, src, from, n))
 			goto fault;
 	}
 	return msg;
@@ -275,6 +298,28 @@ static long msg_store(char __user *dst, const struct sysvipc_msg *msg,
 		n = min(left, MSG_SEG_TEXT);
 		cond_resched();
 		if (copy_to_user(dst, seg->text, n))
+			return -EFAULT;
+	}
+	return size;
+}
+
+/* msg_store() for an object fd's read: into @to, no lock held. */
+static long msg_store_iter(struct iov_iter *to, const struct sysvipc_msg *msg,
+			   size_t size)
+{
+	const struct sysvipc_msgseg *seg = msg->next;
+	long type = msg->type;
+	size_t n, left;
+
+	if (copy_to_iter(&type, sizeof(type), to) != sizeof(type))
+		return -EFAULT;
+	n = min(size, MSG_HEAD_TEXT);
+	if (copy_to_iter(msg->text, n, to) != n)
+		return -EFAULT;
+	for (left = size - n; left; left -= n, seg = seg->next) {
+		n = min(left, MSG_SEG_TEXT);
+		cond_resched();
+		if (copy_to_iter(seg->text, n, to) != n)
 			return -EFAULT;
 	}
 	return size;
@@ -500,37 +545,27 @@ long sysvipc_msgget(const void __user *argp)
 	return sysvipc_ids_get(&msg_ids, g.key, g.flags, 0, &msg_get_ops, NULL);
 }
 
-static long msg_do_send(int id, long type, const char __user *text,
-			u64 size, int flg)
+/*
+ * Queue @msg (or hand it to a receiver), sleeping while it does not fit
+ * unless @flg has IPC_NOWAIT.  Called in an RCU read section that keeps
+ * @obj alive, which it ends; consumes @msg.  @perm: check the caller's
+ * write permission (msgsnd), not done for an object fd's write.
+ */
+static long msg_send(struct sysvipc_obj *obj, struct sysvipc_msg *msg,
+		     int flg, bool perm)
+	__releases(RCU)
 {
-	struct sysvipc_msg *msg;
-	struct sysvipc_obj *obj;
-	struct sysvipc_msq *msq;
+	struct sysvipc_msq *msq = to_msq(obj);
+	size_t size = msg->size;
 	struct msg_sender mss;
 	struct msg_wake w = { };
 	bool ref = false;
 	long err;
 
-	if (size > msg_max() || (s64)size < 0 || id < 0)
-		return -EINVAL;
-	if (type < 1)
-		return -EINVAL;
-	msg = msg_load(type, text, size);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-
-	rcu_read_lock();
-	obj = sysvipc_obtain(&msg_ids, id);
-	if (IS_ERR(obj)) {
-		rcu_read_unlock();
-		msg_put(msg);
-		return PTR_ERR(obj);
-	}
-	msq = to_msq(obj);
 	spin_lock(&obj->lock);
 	for (;;) {
 		err = -EACCES;
-		if (!sysvipc_may(obj, 0222))
+		if (perm && !sysvipc_may(obj, 0222))
 			break;
 		err = -EIDRM;
 		if (obj->deleted)
@@ -576,10 +611,12 @@ static long msg_do_send(int id, long type, const char __user *text,
 			list_add_tail(&msg->list, &msq->messages);
 			msq->cbytes += size;
 			msq->qnum++;
+			w.poll |= EPOLLIN | EPOLLRDNORM;
 		}
 		msg = NULL;
 	}
 	spin_unlock(&obj->lock);
+	msg_poll_flush(obj, &w);
 	rcu_read_unlock();
 	msg_wake_flush(&w);
 	if (ref)
@@ -587,6 +624,30 @@ static long msg_do_send(int id, long type, const char __user *text,
 	if (msg)
 		msg_put(msg);
 	return err;
+}
+
+static long msg_do_send(int id, long type, const char __user *text,
+			u64 size, int flg)
+{
+	struct sysvipc_msg *msg;
+	struct sysvipc_obj *obj;
+
+	if (size > msg_max() || (s64)size < 0 || id < 0)
+		return -EINVAL;
+	if (type < 1)
+		return -EINVAL;
+	msg = msg_load(type, text, NULL, size);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(&msg_ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		msg_put(msg);
+		return PTR_ERR(obj);
+	}
+	return msg_send(obj, msg, flg, true);
 }
 
 /* One copy of the argument, then the kernel's ksys_msgsnd() order. */
@@ -650,45 +711,31 @@ static struct sysvipc_msg *msg_take(struct sysvipc_msq *msq, long type,
 	msq->rtime = ktime_get_real_seconds();
 	msg_set_pid(&msq->lrpid, task_tgid(current));
 	msg_wake_senders(msq, w);
+	w->poll |= EPOLLOUT | EPOLLWRNORM;
 	return msg;
 }
 
-static long msg_do_receive(int id, char __user *msgp, u64 bufsz, long type,
-			   int flg)
+/*
+ * The message a receive selects, waiting for one unless @flg has
+ * IPC_NOWAIT; the caller owns it.  Called in an RCU read section that
+ * keeps @obj alive, which it ends.  @perm: check the caller's read
+ * permission (msgrcv), not done for an object fd's read.
+ */
+static struct sysvipc_msg *msg_receive(struct sysvipc_obj *obj, u64 bufsz,
+				       long type, enum msg_mode mode, int flg,
+				       size_t copy_max, bool perm)
+	__releases(RCU)
 {
+	struct sysvipc_msq *msq = to_msq(obj);
 	struct sysvipc_msg *msg;
-	struct sysvipc_obj *obj;
-	struct sysvipc_msq *msq;
 	struct msg_receiver msr;
 	struct msg_wake w = { };
-	enum msg_mode mode;
-	size_t copy_max = 0;
 	bool ref = false;
-	long ret;
 
-	if (id < 0 || (s64)bufsz < 0)
-		return -EINVAL;
-	if (flg & MSG_COPY) {
-		if ((flg & MSG_EXCEPT) || !(flg & IPC_NOWAIT))
-			return -EINVAL;
-		copy_max = min_t(u64, bufsz, msg_max());
-		ret = msg_probe_user(msgp, copy_max);
-		if (ret)
-			return ret;
-	}
-	mode = msg_mode_of(&type, flg);
-
-	rcu_read_lock();
-	obj = sysvipc_obtain(&msg_ids, id);
-	if (IS_ERR(obj)) {
-		rcu_read_unlock();
-		return PTR_ERR(obj);
-	}
-	msq = to_msq(obj);
 	spin_lock(&obj->lock);
 	for (;;) {
 		msg = ERR_PTR(-EACCES);
-		if (!sysvipc_may(obj, 0444))
+		if (perm && !sysvipc_may(obj, 0444))
 			break;
 		msg = ERR_PTR(-EIDRM);
 		if (obj->deleted)
@@ -733,11 +780,43 @@ static long msg_do_receive(int id, char __user *msgp, u64 bufsz, long type,
 			break;
 	}
 	spin_unlock(&obj->lock);
+	msg_poll_flush(obj, &w);
 	rcu_read_unlock();
 unlocked:
 	msg_wake_flush(&w);
 	if (ref)
 		sysvipc_obj_put(obj);
+	return msg;
+}
+
+static long msg_do_receive(int id, char __user *msgp, u64 bufsz, long type,
+			   int flg)
+{
+	struct sysvipc_msg *msg;
+	struct sysvipc_obj *obj;
+	enum msg_mode mode;
+	size_t copy_max = 0;
+	long ret;
+
+	if (id < 0 || (s64)bufsz < 0)
+		return -EINVAL;
+	if (flg & MSG_COPY) {
+		if ((flg & MSG_EXCEPT) || !(flg & IPC_NOWAIT))
+			return -EINVAL;
+		copy_max = min_t(u64, bufsz, msg_max());
+		ret = msg_probe_user(msgp, copy_max);
+		if (ret)
+			return ret;
+	}
+	mode = msg_mode_of(&type, flg);
+
+	rcu_read_lock();
+	obj = sysvipc_obtain(&msg_ids, id);
+	if (IS_ERR(obj)) {
+		rcu_read_unlock();
+		return PTR_ERR(obj);
+	}
+	msg = msg_receive(obj, bufsz, type, mode, flg, copy_max, true);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	ret = msg_store(msgp, msg, min_t(u64, bufsz, msg->size));
@@ -805,6 +884,11 @@ static long msg_set(struct sysvipc_obj *obj, void *arg)
 	list_for_each_entry(msr, &msq->receivers, list)
 		msg_wake_add(&d->wake, msr->task);
 	msg_wake_senders(msq, &d->wake);
+	/*
+	 * A new size may let a message fit.  Woken here, under the lock:
+	 * after sysvipc_down() nothing keeps the queue alive.
+	 */
+	sysvipc_poll_wake(obj, EPOLLOUT | EPOLLWRNORM);
 	return 0;
 }
 
@@ -924,6 +1008,84 @@ long sysvipc_msgctl(const void __user *argp)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* ---- object fds (kmod/objfd.c) ---- */
+
+struct sysvipc_obj *sysvipc_msg_fd_obj(int id, int acc)
+{
+	return sysvipc_obtain_may(&msg_ids, id, acc);
+}
+
+/*
+ * read() of a queue fd: one message into @to (mtype, then the text), as
+ * msgrcv with the fd's (@type, @msgflg) would.  Returns the bytes stored.
+ */
+ssize_t sysvipc_msg_fd_read(struct sysvipc_obj *obj, struct iov_iter *to,
+			    long type, int msgflg, bool nowait)
+{
+	u64 bufsz = iov_iter_count(to) - sizeof(long);
+	struct sysvipc_msg *msg;
+	enum msg_mode mode;
+	long ret;
+
+	if (nowait)
+		msgflg |= IPC_NOWAIT;
+	mode = msg_mode_of(&type, msgflg);
+	rcu_read_lock();
+	msg = msg_receive(obj, bufsz, type, mode, msgflg, 0, false);
+	if (IS_ERR(msg))
+		return msg == ERR_PTR(-ENOMSG) ? -EAGAIN : PTR_ERR(msg);
+	ret = msg_store_iter(to, msg, min_t(u64, bufsz, msg->size));
+	msg_put(msg);
+	return ret < 0 ? ret : ret + sizeof(long);
+}
+
+/* write() of a queue fd: one message laid out as msgsnd's buffer. */
+ssize_t sysvipc_msg_fd_write(struct sysvipc_obj *obj, struct iov_iter *from,
+			     bool nowait)
+{
+	size_t count = iov_iter_count(from);
+	struct sysvipc_msg *msg;
+	long type, err;
+
+	if (count < sizeof(long) || count - sizeof(long) > msg_max())
+		return -EINVAL;
+	if (copy_from_iter(&type, sizeof(type), from) != sizeof(type))
+		return -EFAULT;
+	if (type < 1)
+		return -EINVAL;
+	msg = msg_load(type, NULL, from, count - sizeof(long));
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	rcu_read_lock();
+	err = msg_send(obj, msg, nowait ? IPC_NOWAIT : 0, false);
+	return err ?: count;
+}
+
+/*
+ * poll() of a queue fd: POLLIN when a read would find a message, POLLOUT
+ * when a message of @msgsz text bytes would fit; @want limits the work to
+ * what the fd's access mode allows.
+ */
+__poll_t sysvipc_msg_fd_poll(struct sysvipc_obj *obj, long type, int msgflg,
+			     u64 msgsz, __poll_t want)
+{
+	struct sysvipc_msq *msq = to_msq(obj);
+	enum msg_mode mode = msg_mode_of(&type, msgflg);
+	__poll_t mask = 0;
+
+	spin_lock(&obj->lock);
+	if (obj->deleted) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		if ((want & EPOLLIN) && !IS_ERR(msg_find(msq, type, mode)))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if ((want & EPOLLOUT) && msg_fits(msq, msgsz))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&obj->lock);
+	return mask;
 }
 
 /* Module unload: no task can be inside msgsnd/msgrcv (the file pins us). */

@@ -22,7 +22,10 @@
  * after unlocking it publishes SEMQ_DONE and wakes the task.  A sleeper
  * that sees SEMQ_WAKING waits for SEMQ_DONE before it returns, so the
  * waiter never disappears under a waker.  Sleepers hold a reference on the
- * set, never a registry lock.
+ * set, never a registry lock.  Pollers of the set's fds (kmod/objfd.c) are
+ * told of every change to the values by the same sem_wake_all(), which
+ * therefore runs while the set is known to be alive (in the RCU read
+ * section of the lookup, or under a reference).
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -30,6 +33,7 @@
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -87,9 +91,11 @@ struct sem_waiter {
 struct sem_wake {
 	struct sem_waiter *first;
 	struct sem_waiter **tail;
+	struct sysvipc_obj *poll;	/* values changed: its pollers */
 };
 
-#define SEM_WAKE_INIT(name) { .first = NULL, .tail = &(name).first }
+#define SEM_WAKE_INIT(name) \
+	{ .first = NULL, .tail = &(name).first, .poll = NULL }
 
 /* semop arrays up to this size are copied to the stack */
 #define SEMOPS_FAST	32
@@ -197,6 +203,10 @@ static void sem_wake_all(struct sem_wake *wake)
 	struct sem_waiter *q, *next;
 	struct task_struct *tsk;
 
+	if (wake->poll) {
+		sysvipc_poll_wake(wake->poll, EPOLLIN | EPOLLRDNORM);
+		wake->poll = NULL;
+	}
 	if (!wake->first)
 		return;
 	rcu_read_lock();
@@ -399,6 +409,7 @@ static void sem_update(struct sysvipc_sem *sma, struct sembuf *sops,
 {
 	int i;
 
+	wake->poll = &sma->perm;
 	otime |= sem_wakeup_zero(sma, sops, nsops, wake);
 	if (!list_empty(&sma->pending_alter)) {
 		otime |= sem_update_queue(sma, -1, wake);
@@ -644,8 +655,8 @@ again:
 		}
 	}
 	sem_unlock(sma);
-	rcu_read_unlock();
 	sem_wake_all(&wake);
+	rcu_read_unlock();
 
 	if (what == SEMOP_SLEEP) {
 		err = sem_sleep(sma, &q, exp);
@@ -738,8 +749,8 @@ void sysvipc_sem_undo_exit(struct sysvipc_undo_list *ulp, int semid)
 		sem_update(sma, NULL, 0, true, &wake);
 	}
 	sem_unlock(sma);
-	rcu_read_unlock();
 	sem_wake_all(&wake);
+	rcu_read_unlock();
 	if (un)
 		kvfree_rcu(un, rcu);
 }
@@ -897,8 +908,8 @@ static long sem_setval(int id, int semnum, int val)
 		sem_update(sma, NULL, 0, false, &wake);
 	}
 	sem_unlock(sma);
-	rcu_read_unlock();
 	sem_wake_all(&wake);
+	rcu_read_unlock();
 	return err;
 }
 
@@ -1046,6 +1057,58 @@ long sysvipc_semctl(const void __user *argp)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* ---- object fds (kmod/objfd.c) ---- */
+
+/* A set for a semaphore fd whose operation is on semaphore @semnum. */
+struct sysvipc_obj *sysvipc_sem_fd_obj(int id, int acc, int semnum)
+{
+	struct sysvipc_obj *obj = sysvipc_obtain_may(&sem_ids, id, acc);
+
+	/* nsems is fixed: checked once, as semop would each time. */
+	if (!IS_ERR(obj) && semnum >= to_sem(obj)->nsems) {
+		sysvipc_obj_put(obj);
+		return ERR_PTR(-EFBIG);
+	}
+	return obj;
+}
+
+/* read() of a semaphore fd: the fd's operation, as semop would do it. */
+long sysvipc_sem_fd_op(struct sysvipc_obj *obj, const struct sembuf *op,
+		       bool nowait)
+{
+	struct sembuf sop = *op;
+	long err;
+
+	if (nowait)
+		sop.sem_flg |= IPC_NOWAIT;
+	err = sem_do_semop(obj->id, &sop, 1, NULL);
+	/* The id names nothing once the set is gone: say why. */
+	if (err == -EINVAL && READ_ONCE(obj->deleted))
+		err = -EIDRM;
+	return err;
+}
+
+/* poll() of a semaphore fd: would the operation proceed now? */
+__poll_t sysvipc_sem_fd_poll(struct sysvipc_obj *obj, const struct sembuf *op)
+{
+	struct sysvipc_sem *sma = to_sem(obj);
+	__poll_t mask = 0;
+	int val;
+
+	spin_lock(&obj->lock);
+	if (obj->deleted) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		val = sma->sems[array_index_nospec(op->sem_num,
+						   sma->nsems)].val;
+		if (op->sem_op > 0 || (op->sem_op < 0 && val >= -op->sem_op) ||
+		    (!op->sem_op && !val))
+			mask = EPOLLIN | EPOLLRDNORM;
+	}
+	spin_unlock(&obj->lock);
+	return mask;
 }
 
 /* Module exit: no file is open, so nobody waits and no undo list exists. */

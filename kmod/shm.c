@@ -12,9 +12,18 @@
  * shm_nattch; every VMA therefore holds the file, the file holds the
  * module and a reference on the segment.  Lock order: mmap_lock, then
  * shm_ids.rwsem, then the segment's lock.
+ *
+ * A segment fd (SYSVIPC_IOC_OBJFD) is one more such file, with a fuller
+ * file_operations: reads and writes go to shmem's, clamped to the
+ * segment's size, and its mmap is the attach mmap, so its mappings count
+ * in shm_nattch like any attach.  Being a file of the segment's own shmem
+ * inode, it gets fcntl locks (OFD and POSIX) per segment from the VFS,
+ * and fstat reports the segment's size, and its mode and owner, which
+ * shm_sync_inode() copies to the inode.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/falloc.h>
 #include <linux/ipc_namespace.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -25,6 +34,7 @@
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/swap.h>
@@ -33,6 +43,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include <linux/sysvipc.h>
 #include "compat.h"
@@ -237,6 +248,35 @@ static struct file *shm_backing(key_t key, int flg, u64 size,
 				VM_NORESERVE : 0);
 }
 
+/*
+ * fstat of a segment fd: the inode shows the segment's permissions and
+ * owner.  No path leads to the inode, so nothing checks access with them.
+ * @locked: take the inode lock (IPC_SET; never under shm_ids.rwsem, which
+ * mmap_lock nests outside, while the inode lock nests outside mmap_lock).
+ * A new segment's inode is still private to us and needs no lock.
+ */
+static void shm_sync_inode(struct sysvipc_shm *shp, bool locked)
+{
+	struct inode *inode = file_inode(shp->file);
+	struct sysvipc_obj *obj = &shp->perm;
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
+
+	spin_lock(&obj->lock);
+	mode = obj->mode & 0777;
+	uid = obj->uid;
+	gid = obj->gid;
+	spin_unlock(&obj->lock);
+	if (locked)
+		inode_lock(inode);
+	inode->i_mode = (inode->i_mode & S_IFMT) | mode;
+	inode->i_uid = uid;
+	inode->i_gid = gid;
+	if (locked)
+		inode_unlock(inode);
+}
+
 static int shm_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
 		      void *huge)
 {
@@ -275,6 +315,7 @@ static int shm_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
 	/* /proc/PID/maps shows the id as the inode number, as for the kernel's. */
 	file_inode(shp->file)->i_ino = id;
 	atomic_long_add(pages, &shm_tot);
+	shm_sync_inode(shp, false);
 	return id;
 }
 
@@ -350,6 +391,17 @@ static void shm_fill(struct sysvipc_obj *obj, void *buf)
 	ds->shm_nattch = shp->nattch;
 }
 
+/* After IPC_SET: the inode follows, if the segment is still there. */
+static void shm_ctl_sync(int id)
+{
+	struct sysvipc_obj *obj = sysvipc_obtain_ref(&shm_ids, id);
+
+	if (IS_ERR(obj))
+		return;
+	shm_sync_inode(to_shm(obj), true);
+	sysvipc_obj_put(obj);
+}
+
 static long shm_ctl_obj(int id, int cmd, void __user *buf)
 {
 	struct shmid64_ds ds;
@@ -361,7 +413,10 @@ static long shm_ctl_obj(int id, int cmd, void __user *buf)
 	case IPC_SET:
 		if (copy_from_user(&ds, buf, sizeof(ds)))
 			return -EFAULT;
-		return sysvipc_down(&shm_ids, id, shm_set, &ds);
+		ret = sysvipc_down(&shm_ids, id, shm_set, &ds);
+		if (!ret)
+			shm_ctl_sync(id);
+		return ret;
 	default:
 		memset(&ds, 0, sizeof(ds));
 		ret = sysvipc_stat(&shm_ids, id, cmd, SHM_STAT_ANY, shm_fill, &ds);
@@ -607,8 +662,10 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 		sysvipc_ids_remove(&shm_ids, obj);
 	spin_unlock(&obj->lock);
 	up_write(&shm_ids.rwsem);
-	if (destroy)
+	if (destroy) {
+		sysvipc_poll_wake(obj, EPOLLERR | EPOLLHUP);
 		sysvipc_obj_put(obj);
+	}
 }
 
 /* Backing vm_ops with open/close of their own (hugetlb's) still get them. */
@@ -762,10 +819,11 @@ static const struct file_operations shm_attach_fops = {
 };
 
 /*
- * A new attach file for @shp, taking over the caller's reference on it.
- * On failure the reference is dropped.
+ * A new attach file for @shp (or a segment fd, with @fops), taking over
+ * the caller's reference on it.  On failure the reference is dropped.
  */
-static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
+static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
+				 const struct file_operations *fops)
 {
 	struct sysvipc_shm_attach *sfa;
 	struct file *file;
@@ -787,9 +845,14 @@ static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
 	 * live; the caller runs in our ioctl or mmap, so the module is held.
 	 */
 	__module_get(THIS_MODULE);
-	replace_fops(file, &shm_attach_fops);
+	replace_fops(file, fops);
 	file->private_data = sfa;
 	return file;
+}
+
+static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
+{
+	return shm_new_file(shp, f_flags, &shm_attach_fops);
 }
 
 /*
@@ -1016,6 +1079,118 @@ int sysvipc_shm_mmap(struct vm_area_struct *vma)
 	shm_nattch_dec(shp, false);
 	sysvipc_obj_put(&shp->perm);
 	return err;
+}
+
+/* ---- segment fds (SYSVIPC_IOC_OBJFD) ---- */
+
+static struct file *shm_fd_base(struct file *file)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+
+	return sfa->shp->file;
+}
+
+static bool shm_fd_removed(struct file *file)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+	bool deleted;
+
+	spin_lock(&sfa->shp->perm.lock);
+	deleted = sfa->shp->perm.deleted;
+	spin_unlock(&sfa->shp->perm.lock);
+	return deleted;
+}
+
+/* pread: shmem's (or hugetlbfs') own read, on the same inode. */
+static ssize_t shm_fd_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *base = shm_fd_base(iocb->ki_filp);
+
+	if (shm_fd_removed(iocb->ki_filp))
+		return -EIDRM;
+	if (!base->f_op->read_iter)
+		return -EINVAL;
+	return base->f_op->read_iter(iocb, to);
+}
+
+/*
+ * pwrite: shmem's write, clamped so that the segment never grows; at or
+ * past its end, ENOSPC as for a block device.  hugetlbfs cannot write().
+ */
+static ssize_t shm_fd_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *base = shm_fd_base(iocb->ki_filp);
+	loff_t size = i_size_read(file_inode(base));
+
+	if (shm_fd_removed(iocb->ki_filp))
+		return -EIDRM;
+	if (!base->f_op->write_iter)
+		return -EINVAL;
+	if (!iov_iter_count(from))
+		return 0;
+	if (iocb->ki_pos >= size)
+		return -ENOSPC;
+	iov_iter_truncate(from, size - iocb->ki_pos);
+	return base->f_op->write_iter(iocb, from);
+}
+
+static loff_t shm_fd_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct file *base = shm_fd_base(file);
+
+	if (!base->f_op->llseek)
+		return default_llseek(file, offset, whence);
+	return base->f_op->llseek(file, offset, whence);
+}
+
+/* Only what keeps the size: punching holes, or allocating within it. */
+static long shm_fd_fallocate(struct file *file, int mode, loff_t offset,
+			     loff_t len)
+{
+	if (!(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	return shm_attach_fallocate(file, mode, offset, len);
+}
+
+/* Always ready for I/O; POLLERR | POLLHUP once the segment is removed. */
+static __poll_t shm_fd_poll(struct file *file, poll_table *wait)
+{
+	struct sysvipc_shm_attach *sfa = file->private_data;
+
+	poll_wait(file, &sfa->shp->perm.poll_wq, wait);
+	if (shm_fd_removed(file))
+		return EPOLLERR | EPOLLHUP;
+	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
+}
+
+static const struct file_operations shm_fd_fops = {
+	.owner = THIS_MODULE,
+	.read_iter = shm_fd_read_iter,
+	.write_iter = shm_fd_write_iter,
+	.llseek = shm_fd_llseek,
+	.poll = shm_fd_poll,
+	.mmap = shm_attach_mmap,
+	.get_unmapped_area = shm_attach_get_unmapped_area,
+	.fsync = shm_attach_fsync,
+	.fallocate = shm_fd_fallocate,
+	.release = shm_attach_release,
+};
+
+/*
+ * A segment fd: the segment's shmem file opened again with @f_flags
+ * (access mode and O_NONBLOCK), after the check of @acc.  Not an attach:
+ * it does not count in shm_nattch, its mappings do.
+ */
+struct file *sysvipc_shm_fd_file(int id, int f_flags, int acc)
+{
+	struct sysvipc_obj *obj = sysvipc_obtain_may(&shm_ids, id, acc);
+	struct file *file;
+
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	/* Not FMODE_NOWAIT: shmem may sleep (swap-in) under IOCB_NOWAIT. */
+	file = shm_new_file(to_shm(obj), f_flags | O_LARGEFILE, &shm_fd_fops);
+	return file;
 }
 
 static void shm_remove_on_exit(struct sysvipc_obj *obj)

@@ -12,6 +12,7 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 /* Same id layout as the kernel without ipcmni_extend: seq * 32768 + index. */
@@ -47,6 +48,13 @@ struct sysvipc_obj {
 	refcount_t refs;
 	struct sysvipc_ids *ids;
 	struct hlist_node key_node;	/* in ids->keys, under ids->rwsem */
+	/*
+	 * Pollers of the object's fds (kmod/objfd.c): poll, epoll and
+	 * io_uring's parked requests.  Woken with the events that happened
+	 * after a state change, outside @lock where the object is known to be
+	 * alive (see sysvipc_poll_wake()); its own lock nests inside @lock.
+	 */
+	wait_queue_head_t poll_wq;
 	struct rcu_head rcu;
 };
 
@@ -100,6 +108,8 @@ struct sysvipc_obj *sysvipc_obtain(struct sysvipc_ids *ids, int id);
 struct sysvipc_obj *sysvipc_obtain_idx(struct sysvipc_ids *ids, int idx);
 struct sysvipc_obj *sysvipc_obtain_ref(struct sysvipc_ids *ids, int id);
 struct sysvipc_obj *sysvipc_obtain_owner(struct sysvipc_ids *ids, int id);
+struct sysvipc_obj *sysvipc_obtain_may(struct sysvipc_ids *ids, int id,
+				       int acc);
 
 long sysvipc_stat(struct sysvipc_ids *ids, int id, int cmd, int stat_any_cmd,
 		  void (*fill)(struct sysvipc_obj *obj, void *buf), void *buf);
@@ -117,6 +127,17 @@ static inline void sysvipc_obj_get(struct sysvipc_obj *obj)
 }
 
 void sysvipc_obj_put(struct sysvipc_obj *obj);
+
+/*
+ * Tell the object's pollers that @events happened.  The caller keeps the
+ * object alive (RCU read section or a reference).  Costs one barrier and
+ * a load when nobody polls, so the hot paths call it unconditionally.
+ */
+static inline void sysvipc_poll_wake(struct sysvipc_obj *obj, __poll_t events)
+{
+	if (wq_has_sleeper(&obj->poll_wq))
+		wake_up_poll(&obj->poll_wq, events);
+}
 
 /*
  * Limits in force for the caller: the module parameter when nonzero, else
@@ -153,6 +174,24 @@ long sysvipc_msgget(const void __user *argp);
 long sysvipc_msgctl(const void __user *argp);
 long sysvipc_msgsnd(const void __user *argp);
 long sysvipc_msgrcv(const void __user *argp);
+long sysvipc_objfd(const void __user *argp);
+
+/* Object fds (kmod/objfd.c): what each type provides. */
+struct file;
+struct iov_iter;
+struct sembuf;
+struct file *sysvipc_shm_fd_file(int id, int f_flags, int acc);
+struct sysvipc_obj *sysvipc_msg_fd_obj(int id, int acc);
+ssize_t sysvipc_msg_fd_read(struct sysvipc_obj *obj, struct iov_iter *to,
+			    long type, int msgflg, bool nowait);
+ssize_t sysvipc_msg_fd_write(struct sysvipc_obj *obj, struct iov_iter *from,
+			     bool nowait);
+__poll_t sysvipc_msg_fd_poll(struct sysvipc_obj *obj, long type, int msgflg,
+			     u64 msgsz, __poll_t want);
+struct sysvipc_obj *sysvipc_sem_fd_obj(int id, int acc, int semnum);
+long sysvipc_sem_fd_op(struct sysvipc_obj *obj, const struct sembuf *op,
+		       bool nowait);
+__poll_t sysvipc_sem_fd_poll(struct sysvipc_obj *obj, const struct sembuf *op);
 
 int sysvipc_shm_init(void);
 void sysvipc_shm_exit(void);

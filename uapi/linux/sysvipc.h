@@ -28,7 +28,7 @@
 
 /* Bumped on any incompatible change; new ioctls and flags bump the minor. */
 #define SYSVIPC_ABI_MAJOR	1
-#define SYSVIPC_ABI_MINOR	1
+#define SYSVIPC_ABI_MINOR	2
 
 /* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
 #define SYSVIPC_FEAT_SHM	_BITULL(0)	/* shmget, shmctl */
@@ -39,6 +39,7 @@
 #define SYSVIPC_FEAT_SEM_UNDO	_BITULL(5)	/* SEM_UNDO applied at exit */
 #define SYSVIPC_FEAT_MSGOP	_BITULL(6)	/* msgsnd, msgrcv */
 #define SYSVIPC_FEAT_SHM_HUGETLB _BITULL(7)	/* shmget backed by a hugetlb fd */
+#define SYSVIPC_FEAT_OBJFD	_BITULL(8)	/* SYSVIPC_IOC_OBJFD (ABI 1.2) */
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
@@ -121,6 +122,51 @@ struct sysvipc_msgrcv {
 	__u64 reserved[2];
 };
 
+/*
+ * SYSVIPC_IOC_OBJFD (ABI 1.2): a file descriptor for one object, returned
+ * by the ioctl.  The descriptor holds a reference on the object; access was
+ * checked when it was made, with the permission the object's own calls
+ * need for the access mode asked for (read: 0444, write: 0222).
+ *
+ * flags: O_RDONLY, O_WRONLY or O_RDWR, plus O_CLOEXEC and O_NONBLOCK.
+ *
+ * SYSVIPC_OBJ_SHM: a file of the segment itself (its own inode): pread,
+ *   pwrite (within the segment's size), lseek, mmap (counted in
+ *   shm_nattch like an attach), fstat (size, mode, owner), fsync, and
+ *   fcntl locks (F_OFD_SETLK ...).  All per-type fields must be zero.
+ * SYSVIPC_OBJ_MSG: read() receives one message into a buffer laid out as
+ *   msgrcv's (long mtype, then the text; count >= sizeof(long)) and
+ *   returns sizeof(long) + the text bytes; write() sends one message laid
+ *   out as msgsnd's and returns count.  Reads select with msgtyp and
+ *   msgflg (MSG_EXCEPT, MSG_NOERROR; IPC_NOWAIT comes from O_NONBLOCK).
+ *   poll: POLLIN when a message the reads select waits, POLLOUT when a
+ *   message of msgsz text bytes would fit now.
+ * SYSVIPC_OBJ_SEM: read() (count >= 8) performs the operation
+ *   { sem_num, sem_op, sem_flg } (sem_flg: SEM_UNDO) as semop() would and
+ *   stores the __u64 1; poll: POLLIN when it would not block now.
+ *
+ * Every type: O_NONBLOCK (or RWF_NOWAIT, or io_uring's first attempt)
+ * gives EAGAIN where the call would sleep; a removed object gives EIDRM
+ * from read and write and POLLERR | POLLHUP from poll.
+ */
+#define SYSVIPC_OBJ_SHM		1
+#define SYSVIPC_OBJ_SEM		2
+#define SYSVIPC_OBJ_MSG		3
+
+struct sysvipc_objfd {
+	__u32 type;		/* SYSVIPC_OBJ_* */
+	__s32 id;
+	__u32 flags;		/* O_ACCMODE bits, O_CLOEXEC, O_NONBLOCK */
+	__s32 msgflg;		/* MSG: MSG_EXCEPT, MSG_NOERROR */
+	__s64 msgtyp;		/* MSG: the type reads select, as msgrcv's */
+	__u64 msgsz;		/* MSG: text size POLLOUT is reported for */
+	__u16 sem_num;		/* SEM: the operation reads perform */
+	__s16 sem_op;
+	__s16 sem_flg;		/* SEM_UNDO */
+	__u16 pad;
+	__u64 reserved[4];
+};
+
 #define SYSVIPC_IOC_MAGIC	0xE9
 
 #define SYSVIPC_IOC_VERSION	_IOR(SYSVIPC_IOC_MAGIC, 0x00, struct sysvipc_version)
@@ -135,5 +181,6 @@ struct sysvipc_msgrcv {
 #define SYSVIPC_IOC_MSGCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x31, struct sysvipc_ctl)
 #define SYSVIPC_IOC_MSGSND	_IOW(SYSVIPC_IOC_MAGIC, 0x32, struct sysvipc_msgsnd)
 #define SYSVIPC_IOC_MSGRCV	_IOW(SYSVIPC_IOC_MAGIC, 0x33, struct sysvipc_msgrcv)
+#define SYSVIPC_IOC_OBJFD	_IOW(SYSVIPC_IOC_MAGIC, 0x40, struct sysvipc_objfd)
 
 #endif /* _UAPI_LINUX_SYSVIPC_H */
