@@ -86,7 +86,7 @@ static int dev_get(void)
  * kernel's own syscalls, or -1 with errno set (ENOSYS when the fallback is
  * disabled).
  */
-int sysvipc_fd(void)
+int sysvipc_dev_fd(void)
 {
 	int fd = dev_get();
 
@@ -144,7 +144,7 @@ int sysvipc_call(int fd, unsigned long req, void *arg, int optional)
 
 SYSVIPC_API int sysvipc_version(struct sysvipc_version *v)
 {
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL) {
 		errno = ENOSYS;

@@ -26,12 +26,12 @@
 #define SYSVIPC_API	__attribute__((visibility("default")))
 
 /*
- * What sysvipc_fd() returns besides an open descriptor: the process has no
- * device and uses the kernel's own IPC syscalls.
+ * What sysvipc_dev_fd() returns besides an open descriptor: the process
+ * has no device and uses the kernel's own IPC syscalls.
  */
 #define SYSVIPC_FD_SYSCALL	(-2)
 
-int sysvipc_fd(void);
+int sysvipc_dev_fd(void);
 int sysvipc_call(int fd, unsigned long req, void *arg, int optional);
 
 #endif /* LIBSYSVIPC_LIB_H */

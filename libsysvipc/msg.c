@@ -16,7 +16,7 @@ SYSVIPC_API int msgget(key_t key, int msgflg)
 		.key = key,
 		.flags = msgflg,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_msgget, key, msgflg);
@@ -33,7 +33,7 @@ SYSVIPC_API int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 		.msgp = (uintptr_t)msgp,
 		.msgsz = msgsz,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_msgsnd, msqid, msgp, msgsz, msgflg);
@@ -53,7 +53,7 @@ SYSVIPC_API ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
 		.msgsz = msgsz,
 		.msgtyp = msgtyp,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_msgrcv, msqid, msgp, msgsz, msgtyp, msgflg);
@@ -69,7 +69,7 @@ SYSVIPC_API int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 		.cmd = cmd,
 		.arg = (uintptr_t)buf,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_msgctl, msqid, cmd, buf);

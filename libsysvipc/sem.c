@@ -35,7 +35,7 @@ SYSVIPC_API int semget(key_t key, int nsems, int semflg)
 		/* Sign-extended, so a negative count stays invalid (> INT_MAX). */
 		.size = (__u64)(__s64)nsems,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_semget, key, nsems, semflg);
@@ -55,7 +55,7 @@ static int do_semop(int semid, struct sembuf *sops, size_t nsops,
 		/* On LP64, struct timespec is struct __kernel_timespec. */
 		.timeout = (uintptr_t)timeout,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(nr, semid, sops, nsops, timeout);
@@ -103,7 +103,7 @@ SYSVIPC_API int semctl(int semid, int semnum, int cmd, ...)
 		break;
 	}
 
-	fd = sysvipc_fd();
+	fd = sysvipc_dev_fd();
 	/* The kernel takes the whole union as one word, like glibc sends it. */
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_semctl, semid, semnum, cmd, u.array);

@@ -45,7 +45,7 @@ SYSVIPC_API int shmget(key_t key, size_t size, int shmflg)
 		.flags = shmflg,
 		.size = size,
 	};
-	int fd = sysvipc_fd(), ret, saved;
+	int fd = sysvipc_dev_fd(), ret, saved;
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_shmget, key, size, shmflg);
@@ -72,7 +72,7 @@ SYSVIPC_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 		.flags = shmflg,
 		.addr = (uintptr_t)shmaddr,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return (void *)syscall(SYS_shmat, shmid, shmaddr, shmflg);
@@ -86,7 +86,7 @@ SYSVIPC_API int shmdt(const void *shmaddr)
 	struct sysvipc_shmdt arg = {
 		.addr = (uintptr_t)shmaddr,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_shmdt, shmaddr);
@@ -102,7 +102,7 @@ SYSVIPC_API int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 		.cmd = cmd,
 		.arg = (uintptr_t)buf,
 	};
-	int fd = sysvipc_fd();
+	int fd = sysvipc_dev_fd();
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_shmctl, shmid, cmd, buf);
