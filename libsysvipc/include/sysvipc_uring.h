@@ -14,6 +14,7 @@
 #ifndef _SYSVIPC_URING_H
 #define _SYSVIPC_URING_H
 
+#include <stdint.h>
 #include <liburing.h>
 #include <sysvipc.h>
 
@@ -37,7 +38,7 @@ static inline void sysvipc_prep_msgsnd(struct io_uring_sqe *sqe, int qfd,
 
 /* Perform a semaphore fd's operation; res = 8, *@done = 1. */
 static inline void sysvipc_prep_semop(struct io_uring_sqe *sqe, int semfd,
-				      __u64 *done)
+				      uint64_t *done)
 {
 	io_uring_prep_read(sqe, semfd, done, sizeof(*done), 0);
 }
