@@ -685,8 +685,9 @@ TEST_F(ipc, shm_ofd_locks)
 		if (fcntl(cfd, F_OFD_GETLK, &l) || l.l_type != F_WRLCK ||
 		    l.l_start != 0 || l.l_len != 100 || l.l_pid != -1)
 			_exit(12);
-		/* beside it: granted */
+		/* beside it: granted (OFD requests want l_pid 0) */
 		l.l_type = F_WRLCK;
+		l.l_pid = 0;
 		l.l_start = 100;
 		l.l_len = 100;
 		if (fcntl(cfd, F_OFD_SETLK, &l))
