@@ -14,13 +14,13 @@
 # Writes RESULTS_DIR/summary (passed=/failed=/skipped=), cases.tsv and the raw
 # TAP logs; exits 1 if anything failed.
 # Environment: SYSVIPC_TESTS="a_test b_test" runs a subset,
-# SYSVIPC_TEST_TIMEOUT (seconds, default 120) bounds each binary, SYSVIPC_KO.
+# SYSVIPC_TEST_TIMEOUT (seconds, default 600) bounds each binary, SYSVIPC_KO.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 RES=${1:-/tmp/sysvipc-results}
 KO=${SYSVIPC_KO:-$TOP/sysvipc.ko}
-TMO=${SYSVIPC_TEST_TIMEOUT:-120}
+TMO=${SYSVIPC_TEST_TIMEOUT:-600}
 mkdir -p "$RES/native" "$RES/lib" "$RES/cmp"
 : >"$RES/cases.tsv"; : >"$RES/failures"
 passed=0 failed=0 skipped=0
