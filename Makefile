@@ -9,6 +9,8 @@
 #   make vm           interactive shell in the VM, module loaded, tree mounted
 #   make demo         run tools/demo/run.sh in the VM (module loaded)
 #   make vm-run SCRIPT=path [ARGS=...]  run any script in the VM, module loaded
+#   make bench [QUICK=1]  benchmarks in the VM, kernel vs sysvipc (README.md, Performance);
+#                     bench-quick = make bench QUICK=1 (short; ~4-6 min)
 #   make install / uninstall / dkms-install   (DESTDIR, PREFIX)
 #   make clean
 #
@@ -37,10 +39,11 @@ BUILD   := $(CURDIR)/build
 VMRUN   := $(CURDIR)/tools/vm/run.sh
 
 PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static \
-	linux-source-6.1 liburing-dev sparse cpio kmod dkms build-essential gcc make perl python3
+	linux-source-6.1 liburing-dev sparse cpio kmod dkms build-essential gcc make perl python3 \
+	stress-ng gnuplot-nox
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
-	install uninstall dkms-install
+	install uninstall dkms-install bench bench-quick
 
 all: module lib tools selftests
 
@@ -150,6 +153,20 @@ demo: all $(BUILD)/demo/matmul
 vm-run: all
 	[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path/in/tree [ARGS='...']"; exit 1; }
 	$(VMRUN) -m $(CURDIR)/sysvipc.ko /bin/sh $(abspath $(SCRIPT)) $(ARGS)
+
+# --- bench: drivers in build/bench, run in the VM by bench/run.sh ---------------------
+BENCH_SRCS := $(wildcard bench/bench_*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+$(BUILD)/bench/%: bench/%.c bench/common.h uapi/linux/sysvipc.h
+	mkdir -p $(dir $@)
+	echo "  CC      build/bench/$*"
+	gcc -Wall -Wextra -O2 -g -D_GNU_SOURCE -Iuapi -o $@ $<
+
+bench: deps all $(BENCH_BINS)
+	$(CURDIR)/bench/run.sh $(if $(QUICK),quick)
+
+bench-quick:
+	$(MAKE) bench QUICK=1
 
 # --- install --------------------------------------------------------------------------
 install: all
