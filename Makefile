@@ -40,7 +40,7 @@ VMRUN   := $(CURDIR)/tools/vm/run.sh
 
 PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static \
 	linux-source-6.1 liburing-dev sparse cpio kmod dkms build-essential gcc make perl python3 \
-	stress-ng gnuplot-nox
+	stress-ng gnuplot-nox postgresql-15 procps
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
 	install uninstall dkms-install bench bench-quick
@@ -120,7 +120,10 @@ deps:
 		echo "  DEPS    installing:" $$missing; \
 		[ "$$(id -u)" = 0 ] || { echo "deps: run as root to install:" $$missing; exit 1; }; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing || exit 1; \
+		[ -e /etc/postgresql-common/createcluster.conf ] || { \
+			mkdir -p /etc/postgresql-common; \
+			echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf; }; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold $$missing || exit 1; \
 	fi; \
 	kver=$${KVER:-$$(for d in $$(ls -d /lib/modules/6.1.*-amd64 2>/dev/null | sort -V -r); do \
 		[ -d $$d/build ] && [ -r /boot/vmlinuz-$${d##*/} ] && { echo $${d##*/}; break; }; done)}; \
