@@ -1037,6 +1037,9 @@ long sysvipc_shmdt(const void __user *argp)
 			break;
 		vm_munmap(start, end - start);
 		ret = 0;
+		/* A whole attach was one VMA: no fragment can follow it. */
+		if (end - addr >= PAGE_ALIGN(i_size_read(file_inode(file))))
+			break;
 	}
 	if (file)
 		fput(file);
