@@ -12,6 +12,7 @@
 #   make bench [QUICK=1]  benchmarks in the VM, kernel vs sysvipc (README.md, Performance);
 #                     bench-quick = make bench QUICK=1 (short; ~4-6 min)
 #   make install / uninstall / dkms-install   (DESTDIR, PREFIX)
+#   make check-install / check-dkms   host-side checks (also part of make check)
 #   make clean
 #
 # KVER selects the kernel (default: newest /lib/modules/6.1.*-amd64 that has a
@@ -43,7 +44,7 @@ PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	stress-ng gnuplot-nox postgresql-15 procps
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
-	install uninstall dkms-install bench bench-quick
+	install install-files uninstall dkms-install check-install check-dkms bench bench-quick
 
 all: module lib tools selftests
 
@@ -171,16 +172,76 @@ bench: deps all $(BENCH_BINS)
 bench-quick:
 	$(MAKE) bench QUICK=1
 
-# --- install --------------------------------------------------------------------------
-install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
-	$(MAKE) -C libsysvipc install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	[ -n "$(DESTDIR)" ] || { depmod -a $(KVER); ldconfig; }
+# --- install ---------------------------------------------------------------------------
+# make install [DESTDIR=...] [PREFIX=/usr/local] [BINDIR= LIBDIR= INCLUDEDIR= MANDIR=
+#              DOCDIR= MODDIR= UDEVRULESDIR=]
+# The module goes to /lib/modules/$(KVER)/updates and the udev rule to
+# /usr/lib/udev/rules.d whatever PREFIX is (those are the only places modprobe
+# and udev look); everything else under PREFIX. Without DESTDIR, depmod,
+# ldconfig and a udev rule reload follow. modules-load.d/sysvipc.conf is
+# installed as an example only (DOCDIR/examples): copy it to
+# /etc/modules-load.d/ to load the module at boot. `make uninstall` with the
+# same variables removes every file install made.
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+DOCDIR       ?= $(PREFIX)/share/doc/sysvipc
+MODDIR       ?= /lib/modules/$(KVER)/updates
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+INSTALL_VARS := PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
+	INCLUDEDIR=$(INCLUDEDIR) DESTDIR=$(DESTDIR)
+MAN1 := sysvipc-ipcs.1 sysvipc-ipcrm.1 sysvipc-ipcmk.1
+MAN3 := libsysvipc.3
+MAN3_LINKS := sysvipc_active.3 sysvipc_version.3
+MAN7 := sysvipc.7
+
+install: module lib tools
+	$(MAKE) install-files
+
+# install without rebuilding (what `make check` uses after `make all`)
+install-files:
+	[ -f sysvipc.ko ] || { echo "install: sysvipc.ko not built (make module)"; exit 1; }
+	echo "  INSTALL $(DESTDIR) (PREFIX=$(PREFIX), module $(MODDIR))"
+	install -D -m 644 sysvipc.ko $(DESTDIR)$(MODDIR)/sysvipc.ko
+	install -D -m 644 dist/60-sysvipc.rules $(DESTDIR)$(UDEVRULESDIR)/60-sysvipc.rules
+	install -D -m 644 dist/sysvipc-modules-load.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/sysvipc.conf
+	install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(MAKE) -C libsysvipc install $(INSTALL_VARS) >/dev/null
+	$(MAKE) -C tools install $(INSTALL_VARS) >/dev/null
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(addprefix man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(addprefix man/,$(MAN3)) $(DESTDIR)$(MANDIR)/man3/
+	for l in $(MAN3_LINKS); do echo ".so man3/libsysvipc.3" >$(DESTDIR)$(MANDIR)/man3/$$l; done
+	install -m 644 $(addprefix man/,$(MAN7)) $(DESTDIR)$(MANDIR)/man7/
+	[ -n "$(DESTDIR)" ] || { depmod -a $(KVER); ldconfig; \
+		! command -v udevadm >/dev/null || udevadm control --reload-rules 2>/dev/null || true; }
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/sysvipc.ko*
-	$(MAKE) -C libsysvipc uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	echo "  UNINSTALL $(DESTDIR) (PREFIX=$(PREFIX), module $(MODDIR))"
+	rm -f $(DESTDIR)$(MODDIR)/sysvipc.ko $(DESTDIR)$(UDEVRULESDIR)/60-sysvipc.rules \
+		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/sysvipc.conf $(DESTDIR)$(DOCDIR)/README.md \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(MAN1)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(MAN3) $(MAN3_LINKS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(MAN7))
+	for d in examples/modules-load.d examples .; do \
+		rmdir $(DESTDIR)$(DOCDIR)/$$d 2>/dev/null || true; done
+	$(MAKE) -C libsysvipc uninstall $(INSTALL_VARS) >/dev/null
+	$(MAKE) -C tools uninstall $(INSTALL_VARS) >/dev/null
 	[ -n "$(DESTDIR)" ] || { depmod -a $(KVER); ldconfig; }
+
+# Host-side checks of the install, the man pages, pkg-config and DKMS; each
+# prints "ok"/"not ok" lines and "host: N passed, M failed" (make check runs
+# them all and counts them).
+check-install: lib tools
+	$(CURDIR)/tools/check-host.sh install man pkgconfig
+
+# dkms add/build/install into a scratch tree (--dkmstree, --sourcetree,
+# --installtree), against $(KVER)'s headers; the VM part of make check loads
+# the module it built.
+check-dkms:
+	$(CURDIR)/tools/check-host.sh dkms
 
 # register the source tree with DKMS (rebuilds the module for new kernels)
 dkms-install:

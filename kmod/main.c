@@ -233,11 +233,16 @@ static int __init sysvipc_init(void)
 	err = sysvipc_undo_init();
 	if (err)
 		goto out_msg;
-	err = misc_register(&sysvipc_dev);
+	err = sysvipc_proc_init();
 	if (err)
 		goto out_undo;
+	err = misc_register(&sysvipc_dev);
+	if (err)
+		goto out_proc;
 	return 0;
 
+out_proc:
+	sysvipc_proc_exit();
 out_undo:
 	sysvipc_undo_exit();
 out_msg:
@@ -256,6 +261,7 @@ out_shm:
 static void __exit sysvipc_exit(void)
 {
 	misc_deregister(&sysvipc_dev);
+	sysvipc_proc_exit();
 	sysvipc_undo_exit();
 	sysvipc_msg_exit();
 	sysvipc_sem_exit();

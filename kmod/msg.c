@@ -1107,3 +1107,28 @@ void sysvipc_msg_exit(void)
 {
 	sysvipc_ids_destroy(&msg_ids, msg_remove_on_exit);
 }
+
+/* The status file /proc/driver/sysvipc/msg (kmod/proc.c). */
+struct sysvipc_ids *sysvipc_msg_ids(void)
+{
+	return &msg_ids;
+}
+
+/* One line in the format of the kernel's sysvipc_msg_proc_show(). */
+void sysvipc_msg_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
+			   struct pid_namespace *pid_ns)
+{
+	struct user_namespace *user_ns = seq_user_ns(s);
+	struct sysvipc_msq *msq = to_msq(obj);
+
+	spin_lock(&obj->lock);
+	seq_printf(s, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
+		   obj->key, obj->id, obj->mode, msq->cbytes, msq->qnum,
+		   pid_nr_ns(msq->lspid, pid_ns), pid_nr_ns(msq->lrpid, pid_ns),
+		   from_kuid_munged(user_ns, obj->uid),
+		   from_kgid_munged(user_ns, obj->gid),
+		   from_kuid_munged(user_ns, obj->cuid),
+		   from_kgid_munged(user_ns, obj->cgid),
+		   msq->stime, msq->rtime, msq->ctime);
+	spin_unlock(&obj->lock);
+}

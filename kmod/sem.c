@@ -1133,3 +1133,27 @@ void sysvipc_sem_exit(void)
 {
 	sysvipc_ids_destroy(&sem_ids, sem_remove_on_exit);
 }
+
+/* The status file /proc/driver/sysvipc/sem (kmod/proc.c). */
+struct sysvipc_ids *sysvipc_sem_ids(void)
+{
+	return &sem_ids;
+}
+
+/* One line in the format of the kernel's sysvipc_sem_proc_show(). */
+void sysvipc_sem_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
+			   struct pid_namespace *pid_ns)
+{
+	struct user_namespace *user_ns = seq_user_ns(s);
+	struct sysvipc_sem *sma = to_sem(obj);
+
+	spin_lock(&obj->lock);
+	seq_printf(s, "%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu\n",
+		   obj->key, obj->id, obj->mode, sma->nsems,
+		   from_kuid_munged(user_ns, obj->uid),
+		   from_kgid_munged(user_ns, obj->gid),
+		   from_kuid_munged(user_ns, obj->cuid),
+		   from_kgid_munged(user_ns, obj->cgid),
+		   sma->otime, sma->ctime);
+	spin_unlock(&obj->lock);
+}

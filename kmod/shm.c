@@ -480,22 +480,6 @@ static long shm_shm_info(void __user *buf)
 	return copy_to_user(buf, &info, sizeof(info)) ? -EFAULT : ret;
 }
 
-/* SHM_UNLOCK: put the segment's pages back on the evictable lists. */
-static void shm_unlock_pages(struct address_space *mapping)
-{
-	struct folio_batch fbatch;
-	pgoff_t index = 0;
-
-	folio_batch_init(&fbatch);
-	/* Stop early if someone locks it again meanwhile. */
-	while (!mapping_unevictable(mapping) &&
-	       filemap_get_folios(mapping, &index, ~0UL, &fbatch)) {
-		check_move_unevictable_folios(&fbatch);
-		folio_batch_release(&fbatch);
-		cond_resched();
-	}
-}
-
 /*
  * SHM_LOCK and SHM_UNLOCK: owner, creator or CAP_IPC_LOCK; locking also
  * needs a nonzero RLIMIT_MEMLOCK (or CAP_IPC_LOCK) and room under it.
@@ -558,7 +542,7 @@ static long shm_lock_cmd(int id, int cmd)
 	rcu_read_unlock();
 	kfree(spare);
 	if (unlocked) {
-		shm_unlock_pages(unlocked->f_mapping);
+		sysvipc_unlock_mapping(unlocked->f_mapping);
 		fput(unlocked);
 	}
 	return err;
@@ -696,7 +680,7 @@ static int shm_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
 	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
 
-	return ops->may_split ? ops->may_split(vma, addr) : 0;
+	return ops->SYSVIPC_MAY_SPLIT ? ops->SYSVIPC_MAY_SPLIT(vma, addr) : 0;
 }
 
 static unsigned long shm_vm_pagesize(struct vm_area_struct *vma)
@@ -715,12 +699,13 @@ static int shm_vm_set_policy(struct vm_area_struct *vma,
 	return ops->set_policy ? ops->set_policy(vma, pol) : 0;
 }
 
-static struct mempolicy *shm_vm_get_policy(struct vm_area_struct *vma,
-					   unsigned long addr)
+static SYSVIPC_GET_POLICY(shm_vm_get_policy)
 {
 	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
 
-	return ops->get_policy ? ops->get_policy(vma, addr) : vma->vm_policy;
+	if (!ops->get_policy)
+		return vma->vm_policy;
+	return sysvipc_get_policy(ops, vma, addr, SYSVIPC_ILX);
 }
 #endif
 
@@ -729,7 +714,7 @@ static const struct vm_operations_struct shm_vm_ops = {
 	.open = shm_vm_open,
 	.close = shm_vm_close,
 	.fault = shm_vm_fault,
-	.may_split = shm_vm_may_split,
+	.SYSVIPC_MAY_SPLIT = shm_vm_may_split,
 	.pagesize = shm_vm_pagesize,
 #ifdef CONFIG_NUMA
 	.set_policy = shm_vm_set_policy,
@@ -1074,7 +1059,7 @@ int sysvipc_shm_mmap(struct vm_area_struct *vma)
 		/* A read-only attach stays read-only, as with SHM_RDONLY. */
 		if (f_flags == O_RDONLY)
 			sysvipc_vma_clear_flags(vma, VM_MAYWRITE);
-		vma_set_file(vma, file);
+		sysvipc_vma_set_file(vma, file);
 		vma->vm_pgoff = 0;
 		err = shm_attach_mmap(file, vma);
 		fput(file);
@@ -1213,4 +1198,33 @@ int sysvipc_shm_init(void)
 void sysvipc_shm_exit(void)
 {
 	sysvipc_ids_destroy(&shm_ids, shm_remove_on_exit);
+}
+
+/* The status file /proc/driver/sysvipc/shm (kmod/proc.c). */
+struct sysvipc_ids *sysvipc_shm_ids(void)
+{
+	return &shm_ids;
+}
+
+/* One line in the format of the kernel's sysvipc_shm_proc_show() (64-bit). */
+void sysvipc_shm_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
+			   struct pid_namespace *pid_ns)
+{
+	struct user_namespace *user_ns = seq_user_ns(s);
+	struct sysvipc_shm *shp = to_shm(obj);
+	struct shm_info usage = {};
+
+	shm_add_usage(shp, &usage);
+	spin_lock(&obj->lock);
+	seq_printf(s, "%10d %10d  %4o %21lu %5u %5u  %5lu %5u %5u %5u %5u %10llu %10llu %10llu %21lu %21lu\n",
+		   obj->key, obj->id, obj->mode, (unsigned long)shp->segsz,
+		   pid_nr_ns(shp->cpid, pid_ns), pid_nr_ns(shp->lpid, pid_ns),
+		   shp->nattch,
+		   from_kuid_munged(user_ns, obj->uid),
+		   from_kgid_munged(user_ns, obj->gid),
+		   from_kuid_munged(user_ns, obj->cuid),
+		   from_kgid_munged(user_ns, obj->cgid),
+		   shp->atime, shp->dtime, shp->ctime,
+		   usage.shm_rss * PAGE_SIZE, usage.shm_swp * PAGE_SIZE);
+	spin_unlock(&obj->lock);
 }

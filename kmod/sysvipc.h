@@ -10,6 +10,7 @@
 #include <linux/ipc.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -192,6 +193,20 @@ struct sysvipc_obj *sysvipc_sem_fd_obj(int id, int acc, int semnum);
 long sysvipc_sem_fd_op(struct sysvipc_obj *obj, const struct sembuf *op,
 		       bool nowait);
 __poll_t sysvipc_sem_fd_poll(struct sysvipc_obj *obj, const struct sembuf *op);
+
+/* Status files (kmod/proc.c); each family shows its own objects. */
+struct pid_namespace;
+struct sysvipc_ids *sysvipc_shm_ids(void);
+struct sysvipc_ids *sysvipc_sem_ids(void);
+struct sysvipc_ids *sysvipc_msg_ids(void);
+void sysvipc_shm_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
+			   struct pid_namespace *pid_ns);
+void sysvipc_sem_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
+			   struct pid_namespace *pid_ns);
+void sysvipc_msg_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
+			   struct pid_namespace *pid_ns);
+int sysvipc_proc_init(void);
+void sysvipc_proc_exit(void);
 
 int sysvipc_shm_init(void);
 void sysvipc_shm_exit(void);

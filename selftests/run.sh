@@ -13,6 +13,8 @@
 #   rmmod at the end.
 # Writes RESULTS_DIR/summary (passed=/failed=/skipped=), cases.tsv and the raw
 # TAP logs; exits 1 if anything failed.
+# With SYSVIPC_DKMS_KO (set by make check), that module, built by dkms on the
+# host, is then loaded and unloaded once more as one more case.
 # Environment: SYSVIPC_TESTS="a_test b_test" runs a subset,
 # SYSVIPC_TEST_TIMEOUT (seconds, default 600) bounds each binary, SYSVIPC_KO.
 set -u
@@ -152,5 +154,23 @@ if [ -d /sys/module/sysvipc ]; then
 		ls /sys/module/sysvipc/holders 2>/dev/null
 	fi
 fi
+# the module dkms built on the host (make check sets SYSVIPC_DKMS_KO): one case
+if [ -n "${SYSVIPC_DKMS_KO:-}" ]; then
+	echo "== module built by dkms: $SYSVIPC_DKMS_KO"
+	if [ -d /sys/module/sysvipc ]; then
+		fail "dkms module: sysvipc still loaded, cannot test"
+	elif insmod "$SYSVIPC_DKMS_KO" &&
+		for _ in $(seq 50); do [ -c /dev/sysvipc ] && break; sleep 0.1; done &&
+		[ -c /dev/sysvipc ] && head -1 /proc/driver/sysvipc/shm | grep -q 'shmid' &&
+		rmmod sysvipc; then
+		passed=$((passed + 1))
+		printf 'PASS\tdkms\tload\n' >>"$RES/cases.tsv"
+		echo "  PASS dkms: the module loads, creates /dev/sysvipc and its status files, unloads"
+	else
+		fail "dkms module: load, /dev/sysvipc, /proc/driver/sysvipc or unload failed"
+		rmmod sysvipc 2>/dev/null
+	fi
+fi
+
 summary
 [ "$failed" = 0 ]

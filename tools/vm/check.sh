@@ -41,6 +41,19 @@ LOG=$RUNDIR/console.log
 # keep the 10 newest runs
 ls -1dt "$CACHE"/runs/check-* 2>/dev/null | tail -n +11 | xargs -r rm -rf
 
+# host-side cases (install into a DESTDIR, man pages, pkg-config, dkms into a
+# scratch tree), each counted; the module dkms built is loaded in the VM
+echo "== host checks (log: $RUNDIR/host.log)"
+SYSVIPC_DKMS_OUT=$RUNDIR/dkms/sysvipc.ko MAKE=$MAKE "$TOP/tools/check-host.sh" 2>&1 | tee "$RUNDIR/host.log"
+hline=$(sed -n 's/^host: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$RUNDIR/host.log" | tail -1)
+if [ -n "$hline" ]; then
+	passed=$((passed + ${hline% *})); failed=$((failed + ${hline#* }))
+	[ "${hline#* }" = 0 ] || notes+=("FAILED: host checks (see $RUNDIR/host.log)")
+else
+	failed=$((failed + 1)); notes+=("FAILED: host checks printed no verdict")
+fi
+[ -f "$RUNDIR/dkms/sysvipc.ko" ] && export SYSVIPC_DKMS_KO=$RUNDIR/dkms/sysvipc.ko
+
 echo "== selftests in the VM (console: $LOG)"
 VM_NOSCAN=1 "$TOP/tools/vm/run.sh" -t "$VM_TIMEOUT" -w "$RUNDIR/results" -o "$LOG" \
 	/bin/bash "$TOP/selftests/run.sh" "$RUNDIR/results"
