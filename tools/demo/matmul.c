@@ -94,14 +94,15 @@ static int worker(const char *path)
 	g = shmat(shmid, NULL, 0);
 	if (g == (void *)-1)
 		die("worker: shmat");
-	a = mat(g, 0);
-	b = mat(g, 1);
-	c = mat(g, 2);
 	for (;;) {
 		if (msgrcv(msqid, &msg, sizeof(msg.row), 0, 0) < 0)
 			die("worker: msgrcv");
 		if (msg.mtype == MSG_STOP)
 			break;
+		/* The grid is filled before the first row is sent, not before we attach. */
+		a = mat(g, 0);
+		b = mat(g, 1);
+		c = mat(g, 2);
 		i = msg.row;
 		for (j = 0; j < g->n; j++) {
 			double sum = 0;

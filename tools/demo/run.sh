@@ -18,17 +18,13 @@ echo "== the coordinator creates them and hands out rows"
 MATMUL_PAUSE=2 $BIN coordinator $KEYFILE 300 2 &
 c=$!
 sleep 1
-echo "== the objects, listed by util-linux ipcs through the library"
-if [ -x "$TOP/build/tools/sysvipc-ipcs" ]; then
-	"$TOP/build/tools/sysvipc-ipcs"
-else
-	LD_PRELOAD=$LIB ipcs
-fi
+echo "== the objects, as sysvipc-ipcs lists them"
+"$TOP/build/tools/sysvipc-ipcs"
+echo "== and as the unmodified util-linux ipcs does under LD_PRELOAD"
+LD_PRELOAD=$LIB ipcs -m
+echo "== while the kernel's own SysV IPC has none of them"
+ipcs -m
 wait $c
 wait $w1 $w2
 echo "== after the coordinator removed them"
-if [ -x "$TOP/build/tools/sysvipc-ipcs" ]; then
-	"$TOP/build/tools/sysvipc-ipcs"
-else
-	LD_PRELOAD=$LIB ipcs
-fi
+"$TOP/build/tools/sysvipc-ipcs"
