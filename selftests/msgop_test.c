@@ -1128,8 +1128,12 @@ static void stress_receiver(int id, int r, struct stress *st)
 		ssize_t n = msgrcv(id, &m, BUFSZ, sel[r], 0);
 		int s, i;
 
+		/*
+		 * The end: EIDRM when IPC_RMID finds us asleep, EINVAL when it
+		 * came while we were between calls (the kernel does the same).
+		 */
 		if (n < 0)
-			_exit(errno == EIDRM ? 0 : errno);
+			_exit(errno == EIDRM || errno == EINVAL ? 0 : errno);
 		s = (int)m.mtype - 1;
 		if (s < 0 || s >= NSND || n < (ssize_t)sizeof(int)) {
 			__atomic_add_fetch(&st->bad, 1, __ATOMIC_SEQ_CST);
