@@ -11,6 +11,7 @@
 #   make vm-run SCRIPT=path [ARGS=...]  run any script in the VM, module loaded
 #   make bench [QUICK=1]  benchmarks in the VM, kernel vs sysvipc (README.md, Performance);
 #                     bench-quick = make bench QUICK=1 (short; ~4-6 min)
+#   make fuzz [CALLS=N SEED=N THREADS=N PROCS=N]  ioctl fuzzer in the VM (tools/fuzz)
 #   make install / uninstall / dkms-install   (DESTDIR, PREFIX)
 #   make check-install / check-dkms   host-side checks (also part of make check)
 #   make clean
@@ -44,9 +45,9 @@ PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	stress-ng gnuplot-nox postgresql-15 procps
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
-	install install-files uninstall dkms-install check-install check-dkms bench bench-quick
+	install install-files uninstall dkms-install check-install check-dkms bench bench-quick fuzzer fuzz
 
-all: module lib tools selftests
+all: module lib tools selftests fuzzer
 
 # --- kernel module ---------------------------------------------------------
 # W=1 and C=2 (sparse over every file); any gcc or sparse warning in our files
@@ -80,6 +81,23 @@ else ifneq ($(TOOL_SRCS),)
 		gcc -Wall -Wextra -O2 -g -Iuapi -Ilibsysvipc/include -o $(BUILD)/tools/$$n $$s -lpthread || exit 1; \
 	done
 endif
+
+# --- ioctl fuzzer (raw ioctls; needs only the uapi header) ---------------------
+FUZZER := $(BUILD)/fuzz/sysvipc-fuzz
+fuzzer: $(FUZZER)
+$(FUZZER): tools/fuzz/sysvipc-fuzz.c uapi/linux/sysvipc.h
+	mkdir -p $(dir $@)
+	echo "  CC      build/fuzz/sysvipc-fuzz"
+	gcc -Wall -Wextra -Werror -O2 -g -Iuapi -o $@ $< -lpthread
+
+# long runs: make fuzz CALLS=10000000 SEED=42 (VM timeout scales with CALLS)
+CALLS   ?= 1000000
+SEED    ?= 1
+THREADS ?= 4
+PROCS   ?= 2
+fuzz: all
+	$(VMRUN) -t $$(( 600 + $(CALLS) / 1000 )) -m $(CURDIR)/sysvipc.ko /bin/bash $(CURDIR)/tools/fuzz/run.sh \
+		--calls $(CALLS) --seed $(SEED) --threads $(THREADS) --procs $(PROCS)
 
 # --- selftests ------------------------------------------------------------------
 selftests: lib
