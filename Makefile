@@ -12,6 +12,8 @@
 #   make bench [QUICK=1]  benchmarks in the VM, kernel vs sysvipc (README.md, Performance);
 #                     bench-quick = make bench QUICK=1 (short; ~4-6 min)
 #   make fuzz [CALLS=N SEED=N THREADS=N PROCS=N]  ioctl fuzzer in the VM (tools/fuzz)
+#   make check-debug  the selftests, a fuzz run, fault injection and a kmemleak
+#                     scan on a debug kernel (KASAN, lockdep, ...; tools/debug)
 #   make install / uninstall / dkms-install   (DESTDIR, PREFIX)
 #   make check-install / check-dkms   host-side checks (also part of make check)
 #   make clean
@@ -45,7 +47,7 @@ PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	stress-ng gnuplot-nox postgresql-15 procps
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
-	install install-files uninstall dkms-install check-install check-dkms bench bench-quick fuzzer fuzz
+	install install-files uninstall dkms-install check-install check-dkms bench bench-quick fuzzer fuzz check-debug debug-kernel
 
 all: module lib tools selftests fuzzer
 
@@ -98,6 +100,14 @@ PROCS   ?= 2
 fuzz: all
 	$(VMRUN) -t $$(( 600 + $(CALLS) / 1000 )) -m $(CURDIR)/sysvipc.ko /bin/bash $(CURDIR)/tools/fuzz/run.sh \
 		--calls $(CALLS) --seed $(SEED) --threads $(THREADS) --procs $(PROCS)
+
+# --- debug kernel: built once into the cache (tools/debug/kernel.sh) -------------
+debug-kernel:
+	$(CURDIR)/tools/debug/kernel.sh
+
+# Last line "N passed, M failed[, K skipped]" as for check; not part of check.
+check-debug:
+	+MAKE="$(MAKE)" $(CURDIR)/tools/debug/check-debug.sh || { [ -n "$(CHECK_PLAIN_EXIT)" ] && exit 1; kill -PIPE $$PPID; }
 
 # --- selftests ------------------------------------------------------------------
 selftests: lib

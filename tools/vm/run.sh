@@ -6,7 +6,8 @@
 # tmpfs overlay, chroots into it and runs CMD as root in the current directory
 # (so the source tree is visible at the same path), then powers off.
 #
-# usage: tools/vm/run.sh [-m MODULE.ko] [-w DIR] [-t SECS] [-o LOG] [-M MEM] [-q] [-i] CMD [ARGS...]
+# usage: tools/vm/run.sh [-m MODULE.ko] [-w DIR] [-t SECS] [-o LOG] [-M MEM] [-q] [-i]
+#                        [-k BZIMAGE [-K MODDIR]] [-a APPEND] CMD [ARGS...]
 #   -m MOD   insmod MOD before CMD (a failed insmod is CMD's failure, status 99)
 #   -w DIR   share DIR writable at the same path in the guest (results)
 #   -t SECS  whole-VM timeout (default 900)
@@ -15,6 +16,12 @@
 #   -q       do not copy the console to stdout (log file only)
 #   -i       interactive: CMD gets the serial console as its terminal
 #            (Ctrl-A x quits QEMU)
+#   -k IMG   boot this kernel image instead of /boot/vmlinuz-$KVER (e.g. the
+#            debug kernel of tools/debug/kernel.sh)
+#   -K DIR   with -k: take the initramfs modules (virtio, 9p, overlay) from
+#            DIR (a lib/modules/<version> tree); without -K they must be
+#            built in, and none are loaded
+#   -a ARGS  more kernel command line
 # SYSVIPC_* environment variables are exported to CMD in the guest.
 # Exit status: CMD's exit status in the guest (125: the guest reported none,
 # e.g. panic or timeout; 124: CMD succeeded but the console shows a kernel
@@ -31,8 +38,8 @@ newest_kver() {
 }
 KVER=${KVER:-$(newest_kver)}
 [ -n "$KVER" ] || { echo "vm: no 6.1 kernel with headers and /boot/vmlinuz found (make deps)" >&2; exit 2; }
-MOD= TMO=900 LOG= MEM=2G WDIR= QUIET=0 TTY=0
-while getopts m:t:o:M:w:qi o; do
+MOD= TMO=900 LOG= MEM=2G WDIR= QUIET=0 TTY=0 KIMG= KMODDIR= XAPPEND=
+while getopts m:t:o:M:w:qik:K:a: o; do
 	case $o in
 	m) MOD=$(readlink -f "$OPTARG") ;;
 	w) WDIR=$(readlink -f "$OPTARG") ;;
@@ -41,11 +48,14 @@ while getopts m:t:o:M:w:qi o; do
 	M) MEM=$OPTARG ;;
 	q) QUIET=1 ;;
 	i) TTY=1 ;;
-	*) sed -n '2,25p' "$0"; exit 2 ;;
+	k) KIMG=$(readlink -f "$OPTARG") ;;
+	K) KMODDIR=$(readlink -f "$OPTARG") ;;
+	a) XAPPEND=$OPTARG ;;
+	*) sed -n '2,32p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '2,25p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,32p' "$0"; exit 2; }
 CACHE=${SYSVIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sysvipc}
 mkdir -p "$CACHE/logs" "$CACHE/vm"
 if [ -z "$LOG" ]; then
@@ -53,28 +63,34 @@ if [ -z "$LOG" ]; then
 	ls -1t "$CACHE"/logs/vm-*.log 2>/dev/null | tail -n +20 | xargs -r rm -f # keep 20
 fi
 mkdir -p "$(dirname "$LOG")"; : >"$LOG"
-KERNEL=/boot/vmlinuz-$KVER
+KERNEL=/boot/vmlinuz-$KVER MODDIR=/lib/modules/$KVER
+if [ -n "$KIMG" ]; then
+	KERNEL=$KIMG MODDIR=$KMODDIR
+	KVER=custom-$(stat -c '%s-%Y' "$KERNEL" 2>/dev/null)
+fi
 [ -r "$KERNEL" ] || { echo "vm: missing $KERNEL (make deps)" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null || { echo "vm: qemu-system-x86_64 missing (make deps)" >&2; exit 2; }
 
 MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
+[ -n "$KIMG" ] && [ -z "$MODDIR" ] && MODS=	# all built in
 KEY=$( (cat "$HERE/init"; echo "$MODS") | sha256sum | cut -c1-12)
 INITRD=$CACHE/vm/initrd-$KVER-$KEY.cpio.gz
 if [ ! -s "$INITRD" ]; then
 	R=$(mktemp -d)
 	mkdir -p "$R/bin" "$R/mods" "$R/proc" "$R/sys" "$R/dev" "$R/host" "$R/up" "$R/root"
+	: >"$R/mods/order"
 	cp /bin/busybox "$R/bin/busybox" || { echo "vm: /bin/busybox missing (busybox-static)" >&2; exit 2; }
 	for m in $MODS; do
-		f=$(find "/lib/modules/$KVER" -name "$m.ko*" | head -1)
-		[ -n "$f" ] || { echo "vm: module $m not found in /lib/modules/$KVER" >&2; rm -rf "$R"; exit 2; }
+		f=$(find "$MODDIR" -name "$m.ko*" | head -1)
+		[ -n "$f" ] || { echo "vm: module $m not found in $MODDIR" >&2; rm -rf "$R"; exit 2; }
 		cp "$f" "$R/mods/"
 		basename "$f" >>"$R/mods/order"
 	done
 	cp "$HERE/init" "$R/init"; chmod +x "$R/init"
 	(cd "$R" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$INITRD.tmp.$$") && mv "$INITRD.tmp.$$" "$INITRD"
 	rm -rf "$R"
-	# drop initramfs images of older init scripts
-	for f in "$CACHE"/vm/initrd-*.cpio.gz; do [ "$f" = "$INITRD" ] || rm -f "$f"; done
+	# drop initramfs images of older init scripts (for this kernel)
+	for f in "$CACHE"/vm/initrd-"$KVER"-*.cpio.gz; do [ "$f" = "$INITRD" ] || rm -f "$f"; done
 fi
 
 # per-run directory on the host, read by the guest through the 9p root
@@ -95,7 +111,7 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	printf 'exec'; for a in "$@"; do printf ' %s' "$(q "$a")"; done; echo
 } >"$RUN/cmd"
 
-APPEND="console=ttyS0 panic=-1 oops=panic loglevel=5 vmrun=$RUN vmtty=$TTY"
+APPEND="console=ttyS0 panic=-1 oops=panic loglevel=5 vmrun=$RUN vmtty=$TTY${XAPPEND:+ $XAPPEND}"
 set -- -m "$MEM" -smp 2 -no-reboot -display none -nic none \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
