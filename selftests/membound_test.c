@@ -274,7 +274,8 @@ TEST_F(ipc, memcg_charged_with_queued_bytes)
 	TH_LOG("queued %ld bytes; the cgroup's memory.current rose by %ld", child_data[0],
 	       child_data[1]);
 	EXPECT_GE(child_data[1], child_data[0] * 9 / 10);
-	EXPECT_LE(child_data[1], child_data[0] * 16 / 10 + 256 * 1024);
+	/* a debug kernel's redzones (KASAN, SLUB debug) double kmalloc sizes */
+	EXPECT_LE(child_data[1], child_data[0] * 25 / 10 + 256 * 1024);
 	/* the charge stays with the cgroup until the messages go */
 	before_rm = cg_read("memory.current");
 	for (int q = 0; q < NQ; q++)

@@ -4,7 +4,7 @@
  *
  * usage: sysvipc-fuzz [--seed N] [--calls N] [--threads N] [--procs N]
  *                     [--dev PATH] [--no-kill] [--no-cleanup] [--cleanup-only]
- *                     [--quiet]
+ *                     [--quiet] [--failslab]
  *
  * --procs worker processes with --threads threads each make --calls ioctls
  * (and mmap/munmap/mremap/fork calls around them) between them, on a small
@@ -27,6 +27,10 @@
  * calls made, per-call counts, the errno histogram, objects leaked.
  * Exit status 0 only if no worker died of an unexpected signal and nothing
  * leaked.
+ *
+ * --failslab: every worker thread sets its /proc/thread-self/make-it-fail
+ * (after locking the worker's memory), so that fault injection configured
+ * with task-filter hits the workers' calls only, not the parent's cleanup.
  *
  * --seed N makes a run reproducible: every thread draws from its own
  * generator seeded from N, its process slot and thread number, so the
@@ -121,6 +125,7 @@ static unsigned long long opt_seed = 1;
 static long opt_calls = 200000;
 static int opt_threads = 4, opt_procs = 2;
 static bool opt_kill = true, opt_cleanup = true, opt_cleanup_only, opt_quiet;
+static bool opt_failslab;
 static const char *opt_dev = SYSVIPC_DEVICE;
 static int devfd = -1;
 static long page;
@@ -1012,6 +1017,14 @@ static void *thread_main(void *arg)
 	t->have_timer = timer_create(CLOCK_MONOTONIC, &sev, &t->timer) == 0;
 	while (!atomic_load(&go))
 		usleep(100);
+	if (opt_failslab) {
+		/* fault injection (failslab/fail_page_alloc task-filter) for this thread */
+		int fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			_exit(3);
+		close(fd);
+	}
 	if (t->buf == MAP_FAILED)
 		return NULL;
 	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed) &&
@@ -1071,6 +1084,12 @@ static void worker(int slot, int gen)
 	for (int i = 0; i < n; i++)
 		thr[i].buf = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * --failslab: our own text and data stay resident, so no injected
+	 * failure lands in a page fault on the (9p) binary instead of an ioctl
+	 */
+	if (opt_failslab)
+		mlockall(MCL_CURRENT);
 	sa.sa_handler = on_timer;	/* no SA_RESTART: blocked calls get EINTR */
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_sigaction = on_fault;
@@ -1309,6 +1328,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: sysvipc-fuzz [--seed N] [--calls N] [--threads N] [--procs N]\n"
 		"                    [--dev PATH] [--no-kill] [--no-cleanup] [--cleanup-only] [--quiet]\n"
+		"                    [--failslab]\n"
 		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv READY_FILE\n");
 	exit(2);
 }
@@ -1326,6 +1346,7 @@ int main(int argc, char **argv)
 		{ "cleanup-only", no_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "hold", required_argument, NULL, 'H' },
+		{ "failslab", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct timespec t0, t1;
@@ -1348,6 +1369,7 @@ int main(int argc, char **argv)
 		case 'O': opt_cleanup_only = true; break;
 		case 'q': opt_quiet = true; break;
 		case 'H': hold_mode = optarg; break;
+		case 'F': opt_failslab = true; break;
 		default: usage();
 		}
 	}
