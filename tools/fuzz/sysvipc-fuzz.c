@@ -54,8 +54,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/msg.h>
@@ -93,12 +95,12 @@
 enum call {
 	C_VERSION, C_SHMGET, C_SHMCTL, C_SHMAT, C_SHMDT, C_SEMGET, C_SEMCTL,
 	C_SEMOP, C_MSGGET, C_MSGCTL, C_MSGSND, C_MSGRCV, C_BADIOC, C_MMAP,
-	C_VMOP, C_FORKKILL, C_NCALLS
+	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_NCALLS
 };
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
-	"mmap(dev)", "vm-op", "fork+kill",
+	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io",
 };
 
 #define NERRNO 134
@@ -1002,6 +1004,151 @@ static void do_forkkill(void)
 	count(C_FORKKILL, 0, 0);
 }
 
+/* object descriptors (SYSVIPC_IOC_OBJFD) of this process, shared by its threads */
+#define MAX_OBJFDS 16
+static pthread_mutex_t ofd_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ofds[MAX_OBJFDS];
+static int nofds;
+
+static void do_objfd(void)
+{
+	struct rng *r = &me->r;
+	struct sysvipc_objfd o = { 0 };
+	static const uint32_t acc[] = { O_RDONLY, O_WRONLY, O_RDWR, O_RDWR };
+	long fd;
+	int victim = -1;
+
+	o.type = one_in(r, 20) ? (uint32_t)rnd(r, 6) : 1 + (uint32_t)rnd(r, 3);
+	o.id = pick_id(o.type == SYSVIPC_OBJ_SHM ? 0 : o.type == SYSVIPC_OBJ_SEM ? 1 : 2);
+	o.flags = acc[rnd(r, 4)] | O_CLOEXEC | (one_in(r, 4) ? 0 : O_NONBLOCK);
+	if (one_in(r, 30))
+		o.flags |= (uint32_t)next(r);
+	if (o.type == SYSVIPC_OBJ_MSG) {
+		o.msgflg = one_in(r, 3) ? MSG_NOERROR : one_in(r, 3) ? MSG_EXCEPT : 0;
+		o.msgtyp = (int64_t)rnd(r, 7) - 3;
+		o.msgsz = one_in(r, 10) ? next(r) : rnd(r, 9000);
+	} else if (o.type == SYSVIPC_OBJ_SEM) {
+		o.sem_num = (uint16_t)rnd(r, 5);
+		o.sem_op = (int16_t)(rnd(r, 5) - 2);
+		o.sem_flg = one_in(r, 2) ? SEM_UNDO : 0;
+	}
+	if (one_in(r, 40))
+		o.msgflg |= (int)next(r);
+	if (one_in(r, 40))
+		o.pad = 1;
+	if (one_in(r, 40))
+		o.reserved[rnd(r, 4)] = next(r);
+	fd = ioc(C_OBJFD, SYSVIPC_IOC_OBJFD, (void *)(uintptr_t)gen_ptr(&o, sizeof(o), false));
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&ofd_lock);
+	if (nofds == MAX_OBJFDS) {
+		int i = (int)rnd(r, nofds);
+
+		victim = ofds[i];
+		ofds[i] = (int)fd;
+	} else {
+		ofds[nofds++] = (int)fd;
+	}
+	pthread_mutex_unlock(&ofd_lock);
+	if (victim >= 0)
+		close(victim);
+}
+
+/* I/O on an object descriptor; another thread may close it meanwhile */
+static void do_objio(void)
+{
+	struct rng *r = &me->r;
+	static const size_t sizes[] = { 0, 1, 7, 8, 16, 100, 4096, 8200, 3 * 4096 };
+	size_t len = sizes[rnd(r, sizeof(sizes) / sizeof(sizes[0]))];
+	char *buf = me->buf;
+	long ret = 0;
+	int fd = -1, op = (int)rnd(r, 12);
+
+	pthread_mutex_lock(&ofd_lock);
+	if (nofds) {
+		int i = (int)rnd(r, nofds);
+
+		fd = ofds[i];
+		if (op == 11) {		/* close it */
+			ofds[i] = ofds[--nofds];
+			pthread_mutex_unlock(&ofd_lock);
+			count(C_OBJIO, close(fd), errno);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&ofd_lock);
+	if (fd < 0) {
+		do_objfd();
+		return;
+	}
+	if (len > 3 * (size_t)page)
+		len = 3 * page;
+	*(long *)buf = (long)rnd(r, 5) - 1;	/* an mtype, or a semop count */
+	arm_timer();
+	switch (op) {
+	case 0:
+	case 1:
+		ret = read(fd, (void *)(uintptr_t)gen_ptr(buf, len, true), len);
+		break;
+	case 2:
+	case 3:
+		ret = write(fd, (void *)(uintptr_t)gen_ptr(buf, len, false), len);
+		break;
+	case 4:
+		ret = pread(fd, (void *)(uintptr_t)gen_ptr(buf, len, true), len,
+			    one_in(r, 8) ? (off_t)next(r) : (off_t)rnd(r, 3 * page));
+		break;
+	case 5:
+		ret = pwrite(fd, (void *)(uintptr_t)gen_ptr(buf, len, false), len,
+			     one_in(r, 8) ? (off_t)next(r) : (off_t)rnd(r, 3 * page));
+		break;
+	case 6: {
+		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+
+		ret = poll(&p, 1, one_in(r, 4) ? 2 : 0);
+		break;
+	}
+	case 7: {
+		size_t mlen = (1 + rnd(r, 3)) * page;
+		void *p = mmap(NULL, mlen, one_in(r, 2) ? PROT_READ : PROT_READ | PROT_WRITE,
+			       one_in(r, 8) ? MAP_PRIVATE : MAP_SHARED, fd,
+			       one_in(r, 8) ? (off_t)rnd(r, 4) * page : 0);
+
+		ret = p == MAP_FAILED ? -1 : 0;
+		if (p != MAP_FAILED) {
+			touch((uintptr_t)p, mlen, false);
+			munmap(p, mlen);
+		}
+		break;
+	}
+	case 8: {
+		struct flock fl = {
+			.l_type = one_in(r, 3) ? F_UNLCK : one_in(r, 2) ? F_RDLCK : F_WRLCK,
+			.l_whence = SEEK_SET,
+			.l_start = (off_t)rnd(r, 3 * page),
+			.l_len = (off_t)rnd(r, page),
+		};
+		static const int cmds[] = { F_OFD_SETLK, F_OFD_GETLK, F_SETLK, F_GETLK, F_OFD_SETLKW };
+
+		ret = fcntl(fd, cmds[rnd(r, 5)], &fl);
+		break;
+	}
+	case 9: {
+		struct stat st;
+
+		ret = one_in(r, 2) ? fstat(fd, &st) : fsync(fd);
+		break;
+	}
+	default:
+		ret = lseek(fd, one_in(r, 4) ? (off_t)next(r) : (off_t)rnd(r, 3 * page),
+			    (int)rnd(r, 3));
+		break;
+	}
+	disarm_timer();
+	count(C_OBJIO, ret, errno);
+}
+
 /* ------------------------------------------------------------------ */
 /* Workers */
 
@@ -1035,7 +1182,8 @@ static void *thread_main(void *arg)
 			   w < 230 ? "SHMAT" : w < 290 ? "SHMDT" : w < 340 ? "SEMGET" :
 			   w < 440 ? "SEMCTL" : w < 590 ? "SEMOP" : w < 630 ? "MSGGET" :
 			   w < 700 ? "MSGCTL" : w < 820 ? "MSGSND" : w < 940 ? "MSGRCV" :
-			   w < 955 ? "bad-ioctl" : w < 975 ? "mmap" : w < 997 ? "vm-op" : "fork+kill";
+			   w < 955 ? "bad-ioctl" : w < 975 ? "mmap" : w < 990 ? "vm-op" :
+			   w < 997 ? "fork+kill" : "OBJFD";
 		if (w < 10)
 			do_version();
 		else if (w < 70)
@@ -1064,10 +1212,15 @@ static void *thread_main(void *arg)
 			do_badioc();
 		else if (w < 975)
 			do_mmap();
-		else if (w < 997)
+		else if (w < 990)
 			do_vmop();
-		else
+		else if (w < 997)
 			do_forkkill();
+		else
+			do_objfd();
+		/* object descriptors: a second dice, so the others keep their share */
+		if (rnd(&t->r, 100) < 8)
+			do_objio();
 	}
 	return NULL;
 }
@@ -1198,7 +1351,7 @@ static void print_figures(double secs)
 		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
 		{ ENOMSG, "ENOMSG" }, { EIDRM, "EIDRM" }, { ENOSYS, "ENOSYS" },
 		{ EOVERFLOW, "EOVERFLOW" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ ENOTSUP, "EOPNOTSUPP" },
+		{ ENOTSUP, "EOPNOTSUPP" }, { ESPIPE, "ESPIPE" },
 	};
 	long tot[NERRNO] = { 0 };
 
@@ -1250,6 +1403,8 @@ static void print_figures(double secs)
  *   undo    a SEM_UNDO list (semop done), the descriptor closed
  *   semop   blocked in semop (no timeout)
  *   msgrcv  blocked in msgrcv
+ *   objfd   an object descriptor (SYSVIPC_IOC_OBJFD) of a removed queue,
+ *           the device's descriptor closed
  * The objects are IPC_PRIVATE and already removed (IPC_RMID) where the mode
  * allows it, so nothing is left once the holder dies.
  */
@@ -1301,6 +1456,16 @@ static int hold(const char *mode, const char *ready)
 				return 1;
 			ctl(SYSVIPC_IOC_SEMCTL, (int)id, IPC_RMID, NULL);
 		}
+	} else if (!strcmp(mode, "objfd")) {
+		struct sysvipc_objfd o = { .type = SYSVIPC_OBJ_MSG, .flags = O_RDWR | O_CLOEXEC };
+
+		id = ioctl(devfd, SYSVIPC_IOC_MSGGET, &g);
+		if (id < 0)
+			return 1;
+		o.id = (int)id;
+		if (ioctl(devfd, SYSVIPC_IOC_OBJFD, &o) < 0)
+			return 1;
+		ctl(SYSVIPC_IOC_MSGCTL, (int)id, IPC_RMID, NULL);
 	} else if (!strcmp(mode, "msgrcv")) {
 		id = ioctl(devfd, SYSVIPC_IOC_MSGGET, &g);
 		if (id < 0)
@@ -1329,7 +1494,7 @@ static void usage(void)
 	fprintf(stderr, "usage: sysvipc-fuzz [--seed N] [--calls N] [--threads N] [--procs N]\n"
 		"                    [--dev PATH] [--no-kill] [--no-cleanup] [--cleanup-only] [--quiet]\n"
 		"                    [--failslab]\n"
-		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv READY_FILE\n");
+		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv|objfd READY_FILE\n");
 	exit(2);
 }
 
