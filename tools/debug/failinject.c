@@ -6,7 +6,8 @@
  * usage: failinject [MAX_NTH]     (run as root, module loaded; TAP output)
  *
  * For each operation (shmget, shmat, raw mmap, semget, semop with
- * SEM_UNDO, SETALL/GETALL, msgget, msgsnd, msgrcv with MSG_COPY) and each
+ * SEM_UNDO, SETALL/GETALL, msgget, msgsnd, msgrcv with MSG_COPY, an object
+ * descriptor and a message written through one) and each
  * n = 1, 2, ...: set up a fresh object without injection, write n to
  * /proc/thread-self/fail-nth so that the n-th slab or page allocation of
  * the call fails, make the call, and check the outcome: success, or -1 with
@@ -343,6 +344,45 @@ static bool chk_rcv(long o, long ret)
 	return qnum(o) == (ret < 0 ? 1 : 0);
 }
 
+/* an object descriptor of a queue, then a message written through it */
+static long call_objfd(long o)
+{
+	struct sysvipc_objfd f = { .type = SYSVIPC_OBJ_MSG, .id = (int)o,
+				   .flags = O_RDWR | O_CLOEXEC | O_NONBLOCK };
+
+	return ioctl(dev, SYSVIPC_IOC_OBJFD, &f);
+}
+
+static void td_objfd(long o, long ret)
+{
+	if (ret >= 0)
+		close((int)ret);
+	ctl(SYSVIPC_IOC_MSGCTL, (int)o, IPC_RMID, NULL);
+}
+
+static long objfd_for_write = -1;
+
+static long setup_objfd(void)
+{
+	long id = setup_queue();
+
+	objfd_for_write = id < 0 ? -1 : call_objfd(id);
+	return objfd_for_write < 0 ? -1 : id;
+}
+
+static long call_objfd_write(long o)
+{
+	(void)o;
+	return write((int)objfd_for_write, &msg, sizeof(msg));
+}
+
+static void td_objfd_write(long o, long ret)
+{
+	(void)ret;
+	close((int)objfd_for_write);
+	ctl(SYSVIPC_IOC_MSGCTL, (int)o, IPC_RMID, NULL);
+}
+
 static bool chk_none(long o, long ret)
 {
 	(void)o;
@@ -362,6 +402,8 @@ static const struct op ops[] = {
 	{ "msgsnd", setup_queue, call_msgsnd, chk_msgsnd, td_rm_queue },
 	{ "msgrcv_copy", setup_queue_msg, call_msgrcv_copy, chk_copy, td_rm_queue },
 	{ "msgrcv", setup_queue_msg, call_msgrcv, chk_rcv, td_rm_queue },
+	{ "objfd", setup_queue, call_objfd, chk_none, td_objfd },
+	{ "objfd_write", setup_objfd, call_objfd_write, chk_msgsnd, td_objfd_write },
 };
 
 static long undo_lists(void)
