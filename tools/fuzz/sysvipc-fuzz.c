@@ -11,7 +11,9 @@
  * shared pool of objects so that threads race on the same ids: create and
  * remove (IPC_RMID, IPC_SET), attach/detach/SHM_LOCK, semop with SEM_UNDO and
  * timeouts, msgsnd/msgrcv with MSG_COPY/MSG_EXCEPT/MSG_NOERROR, *_STAT and
- * *_STAT_ANY scans.  Arguments are mostly plausible and sometimes hostile:
+ * *_STAT_ANY scans, SYSVIPC_IOC_OBJFD and I/O on object descriptors, reads
+ * of the status files in /proc/driver/sysvipc.  Arguments are mostly
+ * plausible and sometimes hostile:
  * stale and random ids, random keys/flags/sizes, reserved fields set, and
  * pointers that are NULL, unmapped, kernel addresses, read-only pages, cut
  * by the end of a mapping, or inside a page another thread unmaps and maps
@@ -441,9 +443,30 @@ static void gen_get(struct sysvipc_get *g, uint64_t size)
 /* ------------------------------------------------------------------ */
 /* One call per family */
 
+/* the module's status files, read while other threads change the objects */
+static void read_status_file(void)
+{
+	static const char *const f[] = {
+		"/proc/driver/sysvipc/shm", "/proc/driver/sysvipc/sem",
+		"/proc/driver/sysvipc/msg",
+	};
+	int fd = open(f[rnd(&me->r, 3)], O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	/* small reads: the seq_file resumes in the middle of the list */
+	while ((n = read(fd, me->buf, one_in(&me->r, 2) ? 64 : 3 * page)) > 0)
+		;
+	close(fd);
+}
+
 static void do_version(void)
 {
 	struct sysvipc_version v;
+
+	if (one_in(&me->r, 2))
+		read_status_file();
 
 	ioc(C_VERSION, SYSVIPC_IOC_VERSION,
 	    (void *)(uintptr_t)gen_ptr(&v, sizeof(v), true));
