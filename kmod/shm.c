@@ -244,8 +244,7 @@ static struct file *shm_backing(key_t key, int flg, u64 size,
 	}
 	snprintf(name, sizeof(name), "SYSV%08x", key);
 	return shmem_file_setup(name, size,
-				(flg & SHM_NORESERVE) && !shm_overcommit_never() ?
-				VM_NORESERVE : 0);
+				flg & SHM_NORESERVE ? VM_NORESERVE : 0);
 }
 
 /*
@@ -343,6 +342,15 @@ long sysvipc_shmget(const void __user *argp)
 		if (!huge)
 			return -EBADF;
 	}
+	/*
+	 * Asked here, before the registry lock: the sysctl is read through a
+	 * path walk, which must not nest inside ids->rwsem (lockdep: procfs
+	 * i_rwsem -> exec_update_lock -> mmap_lock -> ids->rwsem, which the
+	 * last detach takes).  SHM_HUGETLB keeps SHM_NORESERVE, as in newseg().
+	 */
+	if ((g.flags & (SHM_NORESERVE | SHM_HUGETLB)) == SHM_NORESERVE &&
+	    shm_overcommit_never())
+		g.flags &= ~SHM_NORESERVE;
 	err = sysvipc_ids_get(&shm_ids, g.key, g.flags, g.size, &shm_get_ops,
 			      huge);
 	if (huge)
