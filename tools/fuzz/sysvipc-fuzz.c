@@ -264,13 +264,18 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
-/* cut the next blocking call short after 1..20 ms */
+/*
+ * Cut the next blocking call short after 1..20 ms.  The timer repeats every
+ * 5 ms until disarmed: a signal that lands before the call starts must not
+ * leave it blocked for good.
+ */
 static void arm_timer(void)
 {
 	struct itimerspec its = { 0 };
 
 	if (!me->have_timer)
 		return;
+	its.it_interval.tv_nsec = 5000000L;
 	its.it_value.tv_nsec = (long)(1 + rnd(&me->r, 20)) * 1000000L;
 	timer_settime(me->timer, 0, &its, NULL);
 }
