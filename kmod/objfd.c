@@ -184,7 +184,7 @@ static struct file *objfd_msg(const struct sysvipc_objfd *a, int acc)
 	if (!objfd_sem_unset(a) || (a->msgflg & ~(MSG_EXCEPT | MSG_NOERROR)) ||
 	    a->msgsz > INT_MAX)
 		return ERR_PTR(-EINVAL);
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	obj = sysvipc_msg_fd_obj(a->id, acc);
@@ -214,7 +214,7 @@ static struct file *objfd_sem(const struct sysvipc_objfd *a, int acc)
 	    (a->flags & O_ACCMODE) == O_WRONLY)
 		return ERR_PTR(-EINVAL);
 	acc |= a->sem_op ? 0222 : 0444;
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	obj = sysvipc_sem_fd_obj(a->id, acc, a->sem_num);

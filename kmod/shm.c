@@ -504,7 +504,7 @@ static long shm_lock_cmd(int id, int cmd)
 	long err = 0;
 
 	if (cmd == SHM_LOCK) {
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 		if (!spare)
 			return -ENOMEM;
 	}
@@ -821,7 +821,7 @@ static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
 	struct sysvipc_shm_attach *sfa;
 	struct file *file;
 
-	sfa = kzalloc(sizeof(*sfa), GFP_KERNEL);
+	sfa = kzalloc(sizeof(*sfa), GFP_KERNEL_ACCOUNT);
 	if (!sfa) {
 		sysvipc_obj_put(&shp->perm);
 		return ERR_PTR(-ENOMEM);

@@ -8,7 +8,7 @@
  * counters and undo_lists itself; this test checks its exit status, that it
  * printed "objects leaked = 0", and that the registry is empty afterwards
  * by the counters this build sees.
- * Environment: SYSVIPC_FUZZ_CALLS (default 200000), SYSVIPC_FUZZ_SEED
+ * Environment: SYSVIPC_FUZZ_CALLS (default 100000), SYSVIPC_FUZZ_SEED
  * (default 1), SYSVIPC_FUZZ (the binary; default build/fuzz/sysvipc-fuzz
  * of the tree this test was built in).
  */
@@ -37,7 +37,7 @@ static int fuzzer_path(char *buf, size_t len)
 
 TEST_F_TIMEOUT(ipc, fuzz_short_run, 900)
 {
-	const char *calls = getenv("SYSVIPC_FUZZ_CALLS") ?: "200000";
+	const char *calls = getenv("SYSVIPC_FUZZ_CALLS") ?: "100000";
 	const char *seed = getenv("SYSVIPC_FUZZ_SEED") ?: "1";
 	char path[PATH_MAX], cmd[PATH_MAX + 128], line[512];
 	bool leaked0 = false;
