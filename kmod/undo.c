@@ -54,6 +54,10 @@ struct sysvipc_undo_list {
 
 #define UNDO_HASH_BITS	8
 static DEFINE_HASHTABLE(undo_hash, UNDO_HASH_BITS);
+/*
+ * Serialises adding and removing lists in undo_hash (and undo_lists);
+ * lookups walk the hash under RCU.  Never nests inside a set's lock.
+ */
 static DEFINE_SPINLOCK(undo_hash_lock);
 
 /* Lists in existence: each holds a module reference. */
