@@ -1546,8 +1546,9 @@ int main(int argc, char **argv)
 	pid_t *pids;
 	int *gens;
 	int o, bad = 0;
-	long removed, leaked, undo;
+	long removed, leaked, undo, last_calls = -1;
 	struct rng pr;
+	int idle = 0;
 	const char *hold_mode = NULL;
 
 	while ((o = getopt_long(argc, argv, "s:c:t:p:d:KCOq", lo, NULL)) != -1) {
@@ -1648,6 +1649,24 @@ int main(int argc, char **argv)
 				break;
 			}
 			usleep(20000);
+			/* watchdog: no call in 60 s is a hang; show where, then stop */
+			if (atomic_load(&sh->calls) != last_calls) {
+				last_calls = atomic_load(&sh->calls);
+				idle = 0;
+			} else if (++idle == 3000) {
+				fprintf(stderr, "sysvipc-fuzz: no progress for 60 s at %ld calls\n",
+					last_calls);
+				if (system("for t in /proc/[0-9]*/task/*; do "
+					   "[ \"$(cat $t/comm 2>/dev/null)\" = sysvipc-fuzz ] || continue; "
+					   "echo \"== $t $(grep State $t/status) wchan=$(cat $t/wchan)\"; "
+					   "cat $t/stack 2>/dev/null | head -12; done >&2"))
+					fprintf(stderr, "sysvipc-fuzz: could not list the tasks\n");
+				bad++;
+				atomic_store(&sh->budget, 0);
+				for (int i = 0; i < opt_procs; i++)
+					if (pids[i] > 0)
+						kill(pids[i], SIGKILL);
+			}
 			/* SIGKILL a whole worker now and then (about every 2 s) */
 			if (opt_kill && atomic_load(&sh->budget) > 0 && one_in(&pr, 100)) {
 				int i = (int)rnd(&pr, opt_procs);
