@@ -25,6 +25,16 @@ static inline void sysvipc_vma_clear_flags(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void sysvipc_vma_set_flags(struct vm_area_struct *vma,
+					 unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 /* 5.11 renamed vm_operations_struct's ->split to ->may_split. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
 #define SYSVIPC_MAY_SPLIT	may_split

@@ -154,7 +154,7 @@ static long sysvipc_version(void __user *argp)
 			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT |
 			    SYSVIPC_FEAT_SEMOP | SYSVIPC_FEAT_SEM_UNDO |
 			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB |
-			    SYSVIPC_FEAT_OBJFD,
+			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -182,6 +182,8 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_semctl(argp);
 	case SYSVIPC_IOC_SEMOP:
 		return sysvipc_semop(argp);
+	case SYSVIPC_IOC_SEMMAP:
+		return sysvipc_semmap(argp);
 	case SYSVIPC_IOC_MSGGET:
 		return sysvipc_msgget(argp);
 	case SYSVIPC_IOC_MSGCTL:

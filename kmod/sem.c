@@ -26,10 +26,38 @@
  * told of every change to the values by the same sem_wake_all(), which
  * therefore runs while the set is known to be alive (in the RCU read
  * section of the lookup, or under a reference).
+ *
+ * Fast path (SYSVIPC_IOC_SEMMAP, uapi/linux/sysvipc.h).  A set that a
+ * process asked to map gets a page of value words (sma->fpage) that user
+ * space may change with compare-and-swap while a word's SLOW bit is clear.
+ * sems[i].val stays the module's copy; it is the value whenever the word
+ * is frozen (SLOW set by the module) or the set has no page.  Under
+ * obj->lock:
+ *  - an operation freezes the words it reads or writes first (an atomic
+ *    OR of SLOW, whose result is the current value) and works on
+ *    sems[].val; sem_unlock() thaws them, storing sems[].val with SLOW
+ *    clear, unless the set must stay slow;
+ *  - while anything sleeps on the set (queued semop waiters, pollers of
+ *    its fds, io_uring requests parked on them) every word stays frozen
+ *    (sma->fslow), so only the module changes values and wakes sleepers
+ *    in the kernel's order; the unlock that finds no sleeper left thaws
+ *    them all.  A poller that went away unnoticed keeps the set slow until
+ *    the next operation through the module.
+ *  - IPC_SET and IPC_RMID retire the page: every word frozen, the header
+ *    marked MOVED or REMOVED, and the set forgets it (the mappings keep
+ *    the page alive); IPC_SET's next SEMMAP gets a fresh page, checked
+ *    against the new permissions.
+ * The page is user-writable: the module reads back only value bits
+ * (clamped to SEMVMX), pid words (GETPID, range-checked) and otime
+ * (clamped to now), so a process can do to the set no more than SETVAL
+ * lets it do.
  */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
@@ -44,11 +72,27 @@
 #include <linux/uaccess.h>
 
 #include <linux/sysvipc.h>
+#include "compat.h"
 #include "sysvipc.h"
+
+static bool sem_fast = true;
+module_param(sem_fast, bool, 0644);
+MODULE_PARM_DESC(sem_fast, "Let processes map semaphore values (SYSVIPC_IOC_SEMMAP)");
+
+/* A word of the fast-path page, as struct sysvipc_sem_word. */
+struct sem_fword {
+	atomic_t val;
+	u32 pid;
+};
+
+/* Words one operation freezes one by one; more freeze the whole set. */
+#define SEM_FROZEN_MAX	8
 
 struct sysvipc_semval {
 	int val;
 	struct pid *pid;		/* last process to operate on it */
+	/* A fast-path pid folded back from a retired page, 0 if ->pid. */
+	u32 upid;
 	struct list_head pending_alter;	/* simple waiters that change it */
 	struct list_head pending_const;	/* simple waiters for zero */
 };
@@ -63,6 +107,14 @@ struct sysvipc_sem {
 	struct list_head pending_const;	/* complex wait-for-zero */
 	int complex_count;	/* complex waiters queued */
 	struct list_head undos;	/* struct sysvipc_undo.list_id */
+	int nwaiters;		/* semop waiters queued */
+	/* The fast path (see the top of the file), also under perm.lock. */
+	struct page *fpage;	/* the mapped page, or NULL */
+	struct sysvipc_sem_page_hdr *fhdr;	/* fpage's address */
+	struct sem_fword *fwords;		/* its words */
+	bool fslow;		/* every word is frozen */
+	int nfrozen;		/* words this operation froze, in frozen[] */
+	u16 frozen[SEM_FROZEN_MAX];
 	struct sysvipc_semval sems[];
 };
 
@@ -116,6 +168,8 @@ static void sem_release(struct sysvipc_obj *obj)
 
 	for (i = 0; i < sma->nsems; i++)
 		put_pid(sma->sems[i].pid);
+	if (sma->fpage)
+		put_page(sma->fpage);
 	kvfree_rcu(sma, perm.rcu);
 }
 
@@ -179,6 +233,158 @@ long sysvipc_semget(const void __user *argp)
 			       NULL);
 }
 
+/* ---- the fast-path page (see the top of the file) ---- */
+
+/* A value read from the page: untrusted, so clamped. */
+static int sem_fword_val(u32 word)
+{
+	return min_t(int, word & SYSVIPC_SEM_VALUE, SEMVMX);
+}
+
+/* Freeze every word: sems[].val then holds every value. */
+static void sem_freeze_all(struct sysvipc_sem *sma)
+{
+	u32 old;
+	int i;
+
+	if (!sma->fpage || sma->fslow)
+		return;
+	for (i = 0; i < sma->nsems; i++) {
+		old = atomic_fetch_or(SYSVIPC_SEM_SLOW, &sma->fwords[i].val);
+		/* Frozen already: by this operation, or by a scribbler. */
+		if (!(old & SYSVIPC_SEM_SLOW))
+			sma->sems[i].val = sem_fword_val(old);
+	}
+	sma->fslow = true;
+	sma->nfrozen = 0;
+}
+
+/* Freeze the word of semaphore @num (< nsems) before an operation uses it. */
+static void sem_freeze(struct sysvipc_sem *sma, int num)
+{
+	u32 old;
+	int i;
+
+	if (!sma->fpage || sma->fslow)
+		return;
+	num = array_index_nospec(num, sma->nsems);
+	for (i = 0; i < sma->nfrozen; i++)
+		if (sma->frozen[i] == num)
+			return;
+	if (sma->nfrozen == SEM_FROZEN_MAX) {
+		sem_freeze_all(sma);
+		return;
+	}
+	old = atomic_fetch_or(SYSVIPC_SEM_SLOW, &sma->fwords[num].val);
+	if (!(old & SYSVIPC_SEM_SLOW))
+		sma->sems[num].val = sem_fword_val(old);
+	sma->frozen[sma->nfrozen++] = num;
+}
+
+/*
+ * Before every unlock: keep every word frozen while something sleeps on
+ * the set, else hand the frozen ones back to user space.  The release
+ * orders the module's writes before a fast path's use of the value.
+ */
+static void sem_fast_settle(struct sysvipc_sem *sma)
+{
+	int i;
+
+	if (!sma->fpage)
+		return;
+	if (sma->nwaiters || wq_has_sleeper(&sma->perm.poll_wq)) {
+		sem_freeze_all(sma);
+		return;
+	}
+	if (sma->fslow) {
+		for (i = 0; i < sma->nsems; i++)
+			atomic_set_release(&sma->fwords[i].val,
+					   sma->sems[i].val);
+		sma->fslow = false;
+	} else {
+		for (i = 0; i < sma->nfrozen; i++)
+			atomic_set_release(&sma->fwords[sma->frozen[i]].val,
+					   sma->sems[sma->frozen[i]].val);
+	}
+	sma->nfrozen = 0;
+}
+
+/* sem_otime: the module's, or a later one the fast path stored. */
+static time64_t sem_otime(struct sysvipc_sem *sma)
+{
+	time64_t t;
+
+	if (!sma->fpage)
+		return sma->otime;
+	t = clamp_t(time64_t, READ_ONCE(sma->fhdr->otime), 0,
+		    ktime_get_real_seconds());
+	return max(t, sma->otime);
+}
+
+/* GETPID: a fast-path pid (in the caller's namespace) if it is newer. */
+static int sem_getpid(struct sysvipc_sem *sma, int num)
+{
+	u32 upid = sma->fpage ? READ_ONCE(sma->fwords[num].pid)
+			      : sma->sems[num].upid;
+
+	if (upid && upid <= PID_MAX_LIMIT)
+		return upid;
+	return pid_vnr(sma->sems[num].pid);
+}
+
+/* Publish @page, zeroed, as the set's page; its words start frozen. */
+static void sem_page_install(struct sysvipc_sem *sma, struct page *page)
+{
+	struct sysvipc_sem_page_hdr *hdr = page_address(page);
+	struct sem_fword *w = (struct sem_fword *)(hdr + 1);
+	int i;
+
+	BUILD_BUG_ON(sizeof(*hdr) != 64);
+	BUILD_BUG_ON(sizeof(*w) != sizeof(struct sysvipc_sem_word));
+	BUILD_BUG_ON(sizeof(*hdr) + SYSVIPC_SEM_PAGE_MAX * sizeof(*w) >
+		     PAGE_SIZE);
+	hdr->magic = SYSVIPC_SEM_PAGE_MAGIC;
+	hdr->version = SYSVIPC_SEM_PAGE_VERSION;
+	hdr->id = sma->perm.id;
+	hdr->nsems = sma->nsems;
+	hdr->otime = sma->otime;
+	for (i = 0; i < sma->nsems; i++) {
+		atomic_set(&w[i].val, sma->sems[i].val | SYSVIPC_SEM_SLOW);
+		w[i].pid = sma->sems[i].upid;
+	}
+	sma->fpage = page;
+	sma->fhdr = hdr;
+	sma->fwords = w;
+	/* sem_unlock() thaws them if nothing sleeps. */
+	sma->fslow = true;
+	sma->nfrozen = 0;
+}
+
+/*
+ * IPC_SET and IPC_RMID: freeze every word for good, mark the header with
+ * @flag and forget the page; the mappings keep it alive.
+ */
+static void sem_page_retire(struct sysvipc_sem *sma, u32 flag)
+{
+	int i;
+
+	if (!sma->fpage)
+		return;
+	sem_freeze_all(sma);
+	sma->otime = sem_otime(sma);
+	for (i = 0; i < sma->nsems; i++) {
+		sma->sems[i].upid = READ_ONCE(sma->fwords[i].pid);
+		if (sma->sems[i].upid > PID_MAX_LIMIT)
+			sma->sems[i].upid = 0;
+	}
+	WRITE_ONCE(sma->fhdr->flags, READ_ONCE(sma->fhdr->flags) | flag);
+	put_page(sma->fpage);
+	sma->fpage = NULL;
+	sma->fhdr = NULL;
+	sma->fwords = NULL;
+	sma->fslow = false;
+}
+
 /* ---- waiting and waking ---- */
 
 static void sem_wake_add(struct sem_wake *wake, struct sem_waiter *q,
@@ -223,6 +429,7 @@ static void sem_wake_all(struct sem_wake *wake)
 static void sem_unlink(struct sysvipc_sem *sma, struct sem_waiter *q)
 {
 	list_del(&q->list);
+	sma->nwaiters--;
 	if (q->nsops > 1)
 		sma->complex_count--;
 }
@@ -252,12 +459,17 @@ static void sem_unmerge_queues(struct sysvipc_sem *sma)
 			       &sma->sems[q->sops[0].sem_num].pending_alter);
 }
 
-static void sem_set_pid(struct sysvipc_semval *sem, struct pid *pid)
+static void sem_set_pid(struct sysvipc_sem *sma, int num, struct pid *pid)
 {
+	struct sysvipc_semval *sem = &sma->sems[num];
+
 	if (sem->pid != pid) {
 		put_pid(sem->pid);
 		sem->pid = get_pid(pid);
 	}
+	sem->upid = 0;
+	if (sma->fpage)
+		WRITE_ONCE(sma->fwords[num].pid, 0);
 }
 
 /*
@@ -296,7 +508,7 @@ static int sem_perform(struct sysvipc_sem *sma, struct sem_waiter *q)
 		sma->sems[num].val = val;
 	}
 	for (i = 0; i < q->nsops; i++)
-		sem_set_pid(&sma->sems[q->sops[i].sem_num], q->pid);
+		sem_set_pid(sma, q->sops[i].sem_num, q->pid);
 	return 0;
 
 would_block:
@@ -432,6 +644,7 @@ static void sem_unlock(struct sysvipc_sem *sma)
 	__releases(&sma->perm.lock)
 {
 	sem_unmerge_queues(sma);
+	sem_fast_settle(sma);
 	spin_unlock(&sma->perm.lock);
 }
 
@@ -516,6 +729,7 @@ static void sem_enqueue(struct sysvipc_sem *sma, struct sem_waiter *q,
 {
 	struct sysvipc_semval *curr;
 
+	sma->nwaiters++;
 	if (q->nsops == 1) {
 		curr = &sma->sems[array_index_nospec(q->sops[0].sem_num,
 						     sma->nsems)];
@@ -649,6 +863,8 @@ again:
 			what = SEMOP_NEED_UNDO;
 			err = 0;
 		} else {
+			for (i = 0; i < nsops; i++)
+				sem_freeze(sma, sops[i].sem_num);
 			err = sem_start(sma, &q, alter, &wake);
 			if (err > 0)
 				what = SEMOP_SLEEP;
@@ -710,6 +926,152 @@ long sysvipc_semop(const void __user *argp)
 	return err;
 }
 
+/* ---- SYSVIPC_IOC_SEMMAP ---- */
+
+/*
+ * A mapping of a set's page is an anon-inode file holding a reference on
+ * the page (and, through fops.owner, on the module); the VMA holds the
+ * file.  The page is inserted at the first fault.  Nothing refers back to
+ * the set: a retired page simply stays frozen until the last unmap.
+ */
+static vm_fault_t semmap_fault(struct vm_fault *vmf)
+{
+	struct page *page = vmf->vma->vm_file->private_data;
+	int err;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	err = vm_insert_page(vmf->vma, vmf->address, page);
+	if (!err || err == -EBUSY)
+		return VM_FAULT_NOPAGE;
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct semmap_vm_ops = {
+	.fault = semmap_fault,
+};
+
+static int semmap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma_pages(vma) != 1 ||
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	/* Not inherited, never grown, no core dump, never executable. */
+	sysvipc_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND |
+				   VM_DONTDUMP | VM_MIXEDMAP);
+	sysvipc_vma_clear_flags(vma, VM_MAYEXEC);
+	vma->vm_ops = &semmap_vm_ops;
+	return 0;
+}
+
+static int semmap_release(struct inode *inode, struct file *file)
+{
+	put_page(file->private_data);
+	return 0;
+}
+
+static const struct file_operations semmap_fops = {
+	.owner = THIS_MODULE,
+	.mmap = semmap_mmap,
+	.release = semmap_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * Under obj->lock: the set's page with a reference for the caller, after
+ * semop's checks for altering; installs @new (consuming it) if the set has
+ * none.  NULL with *err 0 when a page must be allocated first.
+ */
+static struct page *sem_map_page(struct sysvipc_sem *sma, struct page **new,
+				 u32 *flags, long *err)
+{
+	struct sysvipc_obj *obj = &sma->perm;
+
+	*err = 0;
+	if (!sysvipc_may(obj, 0222)) {
+		*err = -EACCES;
+		return NULL;
+	}
+	if (obj->deleted) {
+		*err = -EIDRM;
+		return NULL;
+	}
+	if (!sma->fpage) {
+		if (!*new)
+			return NULL;
+		sem_page_install(sma, *new);
+		*new = NULL;
+	}
+	*flags = sysvipc_may(obj, 0444) ? SYSVIPC_SEMMAP_READ : 0;
+	get_page(sma->fpage);
+	return sma->fpage;
+}
+
+long sysvipc_semmap(void __user *argp)
+{
+	struct page *page, *new = NULL;
+	struct sysvipc_semmap m;
+	struct sysvipc_obj *obj;
+	struct sysvipc_sem *sma;
+	struct file *file;
+	unsigned long addr;
+	long err;
+
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	if (m.out_flags || m.addr || m.nsems || m.pad || m.reserved[0] ||
+	    m.reserved[1] || m.id < 0)
+		return -EINVAL;
+	if (!READ_ONCE(sem_fast))
+		return -EOPNOTSUPP;
+	obj = sysvipc_obtain_ref(&sem_ids, m.id);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	sma = to_sem(obj);
+	err = -E2BIG;
+	if (sma->nsems > SYSVIPC_SEM_PAGE_MAX)
+		goto out;
+	for (;;) {
+		spin_lock(&obj->lock);
+		page = sem_map_page(sma, &new, &m.out_flags, &err);
+		sem_unlock(sma);
+		if (page || err)
+			break;
+		new = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		err = -ENOMEM;
+		if (!new)
+			goto out;
+	}
+	if (err)
+		goto out;
+	file = anon_inode_getfile("[sysvipc-semmap]", &semmap_fops, page,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		put_page(page);
+		err = PTR_ERR(file);
+		goto out;
+	}
+	addr = vm_mmap(file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       0);
+	fput(file);
+	if (IS_ERR_VALUE(addr)) {
+		err = (long)addr;
+		goto out;
+	}
+	m.addr = addr;
+	m.nsems = sma->nsems;
+	err = 0;
+	if (copy_to_user(argp, &m, sizeof(m))) {
+		vm_munmap(addr, PAGE_SIZE);
+		err = -EFAULT;
+	}
+out:
+	if (new)
+		__free_page(new);
+	sysvipc_obj_put(obj);
+	return err;
+}
+
 /*
  * Process exit (the sched_process_exit probe, preemption disabled): apply
  * and free @ulp's entry for set @semid, as the kernel's exit_sem(): values
@@ -742,9 +1104,10 @@ void sysvipc_sem_undo_exit(struct sysvipc_undo_list *ulp, int semid)
 		for (i = 0; i < sma->nsems; i++) {
 			if (!un->semadj[i])
 				continue;
+			sem_freeze(sma, i);
 			val = sma->sems[i].val + un->semadj[i];
 			sma->sems[i].val = clamp(val, 0, SEMVMX);
-			sem_set_pid(&sma->sems[i], pid);
+			sem_set_pid(sma, i, pid);
 		}
 		sem_update(sma, NULL, 0, true, &wake);
 	}
@@ -792,6 +1155,7 @@ static long sem_rmid(struct sysvipc_obj *obj, void *arg)
 			sem_wake_add(wake, q, -EIDRM);
 		}
 	}
+	sem_page_retire(sma, SYSVIPC_SEM_PAGE_REMOVED);
 	sem_used -= sma->nsems;
 	sysvipc_ids_remove(obj->ids, obj);
 	return 0;
@@ -803,8 +1167,11 @@ static long sem_set(struct sysvipc_obj *obj, void *arg)
 	int err;
 
 	err = sysvipc_update_perm(obj, &ds->sem_perm);
-	if (!err)
+	if (!err) {
 		to_sem(obj)->ctime = ktime_get_real_seconds();
+		/* The permissions may shrink: mappers must ask again. */
+		sem_page_retire(to_sem(obj), SYSVIPC_SEM_PAGE_MOVED);
+	}
 	return err;
 }
 
@@ -814,7 +1181,7 @@ static void sem_fill(struct sysvipc_obj *obj, void *buf)
 	struct semid64_ds *ds = buf;
 
 	sysvipc_fill_perm(obj, &ds->sem_perm);
-	ds->sem_otime = sma->otime;
+	ds->sem_otime = sem_otime(sma);
 	ds->sem_ctime = sma->ctime;
 	ds->sem_nsems = sma->nsems;
 }
@@ -902,8 +1269,9 @@ static long sem_setval(int id, int semnum, int val)
 		semnum = array_index_nospec(semnum, sma->nsems);
 		list_for_each_entry(un, &sma->undos, list_id)
 			un->semadj[semnum] = 0;
+		sem_freeze(sma, semnum);
 		sma->sems[semnum].val = val;
-		sem_set_pid(&sma->sems[semnum], task_tgid(current));
+		sem_set_pid(sma, semnum, task_tgid(current));
 		sma->ctime = ktime_get_real_seconds();
 		sem_update(sma, NULL, 0, false, &wake);
 	}
@@ -938,10 +1306,11 @@ static long sem_getone(int id, int semnum, int cmd)
 		semnum = array_index_nospec(semnum, sma->nsems);
 		switch (cmd) {
 		case GETVAL:
+			sem_freeze(sma, semnum);
 			ret = sma->sems[semnum].val;
 			break;
 		case GETPID:
-			ret = pid_vnr(sma->sems[semnum].pid);
+			ret = sem_getpid(sma, semnum);
 			break;
 		case GETNCNT:
 			ret = sem_count_waiters(sma, semnum, false);
@@ -951,7 +1320,7 @@ static long sem_getone(int id, int semnum, int cmd)
 			break;
 		}
 	}
-	spin_unlock(&obj->lock);
+	sem_unlock(sma);
 	rcu_read_unlock();
 	return ret;
 }
@@ -997,12 +1366,15 @@ static long sem_all(int id, int cmd, u16 __user *array)
 	if (obj->deleted) {
 		err = -EIDRM;
 	} else if (cmd == GETALL) {
+		/* A snapshot of every value at one instant. */
+		sem_freeze_all(sma);
 		for (i = 0; i < sma->nsems; i++)
 			vals[i] = sma->sems[i].val;
 	} else {
+		sem_freeze_all(sma);
 		for (i = 0; i < sma->nsems; i++) {
 			sma->sems[i].val = vals[i];
-			sem_set_pid(&sma->sems[i], task_tgid(current));
+			sem_set_pid(sma, i, task_tgid(current));
 		}
 		list_for_each_entry(un, &sma->undos, list_id)
 			memset(un->semadj, 0, sma->nsems * sizeof(short));
@@ -1095,19 +1467,27 @@ __poll_t sysvipc_sem_fd_poll(struct sysvipc_obj *obj, const struct sembuf *op)
 {
 	struct sysvipc_sem *sma = to_sem(obj);
 	__poll_t mask = 0;
-	int val;
+	int val, num;
 
 	spin_lock(&obj->lock);
 	if (obj->deleted) {
 		mask = EPOLLERR | EPOLLHUP;
 	} else {
-		val = sma->sems[array_index_nospec(op->sem_num,
-						   sma->nsems)].val;
+		num = array_index_nospec(op->sem_num, sma->nsems);
+		/*
+		 * A poller queued on poll_wq (poll_wait() came first) keeps
+		 * the set slow until it goes, so no change escapes it.
+		 */
+		if (wq_has_sleeper(&obj->poll_wq))
+			sem_freeze_all(sma);
+		else
+			sem_freeze(sma, num);
+		val = sma->sems[num].val;
 		if (op->sem_op > 0 || (op->sem_op < 0 && val >= -op->sem_op) ||
 		    (!op->sem_op && !val))
 			mask = EPOLLIN | EPOLLRDNORM;
 	}
-	spin_unlock(&obj->lock);
+	sem_unlock(sma);
 	return mask;
 }
 
@@ -1154,6 +1534,6 @@ void sysvipc_sem_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
 		   from_kgid_munged(user_ns, obj->gid),
 		   from_kuid_munged(user_ns, obj->cuid),
 		   from_kgid_munged(user_ns, obj->cgid),
-		   sma->otime, sma->ctime);
+		   sem_otime(sma), sma->ctime);
 	spin_unlock(&obj->lock);
 }

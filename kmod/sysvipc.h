@@ -171,6 +171,7 @@ int sysvipc_shm_mmap(struct vm_area_struct *vma);
 long sysvipc_semget(const void __user *argp);
 long sysvipc_semctl(const void __user *argp);
 long sysvipc_semop(const void __user *argp);
+long sysvipc_semmap(void __user *argp);
 long sysvipc_msgget(const void __user *argp);
 long sysvipc_msgctl(const void __user *argp);
 long sysvipc_msgsnd(const void __user *argp);

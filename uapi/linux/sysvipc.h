@@ -28,7 +28,7 @@
 
 /* Bumped on any incompatible change; new ioctls and flags bump the minor. */
 #define SYSVIPC_ABI_MAJOR	1
-#define SYSVIPC_ABI_MINOR	2
+#define SYSVIPC_ABI_MINOR	3
 
 /* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
 #define SYSVIPC_FEAT_SHM	_BITULL(0)	/* shmget, shmctl */
@@ -40,6 +40,7 @@
 #define SYSVIPC_FEAT_MSGOP	_BITULL(6)	/* msgsnd, msgrcv */
 #define SYSVIPC_FEAT_SHM_HUGETLB _BITULL(7)	/* shmget backed by a hugetlb fd */
 #define SYSVIPC_FEAT_OBJFD	_BITULL(8)	/* SYSVIPC_IOC_OBJFD (ABI 1.2) */
+#define SYSVIPC_FEAT_SEM_FAST	_BITULL(9)	/* SYSVIPC_IOC_SEMMAP (ABI 1.3) */
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
@@ -167,6 +168,67 @@ struct sysvipc_objfd {
 	__u64 reserved[4];
 };
 
+/*
+ * SYSVIPC_IOC_SEMMAP (ABI 1.3): map a semaphore set's values into the
+ * caller, for a user-space fast path of uncontended semop.  The module maps
+ * one page, shared and read-write, at an address it picks, and returns it.
+ * Needs the permission semop needs to alter the set; out_flags says
+ * whether the caller may also read it (wait-for-zero).  Fails with
+ * EOPNOTSUPP when the module's sem_fast parameter is 0 and with E2BIG for
+ * sets of more than SYSVIPC_SEM_PAGE_MAX semaphores.  The mapping is not
+ * inherited by fork(), cannot grow, and lasts until munmap or exec.
+ *
+ * The page: a header, then per semaphore a value word and a pid word.
+ * Value word: bits 0-15 the value (0..SEMVMX), bit 31 SYSVIPC_SEM_SLOW.
+ * While SLOW is clear, user space may change the value with a
+ * compare-and-swap (never beyond 0..SEMVMX) and then store its pid in the
+ * pid word and the time in otime; while it is set, the module owns the
+ * value and every operation must use SYSVIPC_IOC_SEMOP.  The module sets
+ * SLOW on every word while anything sleeps on the set (semop, poll of a
+ * semaphore fd, io_uring), so sleepers are woken in the kernel's order.
+ * A header with SYSVIPC_SEM_PAGE_MOVED (after IPC_SET) or
+ * SYSVIPC_SEM_PAGE_REMOVED (after IPC_RMID) is dead: its words stay SLOW
+ * and the module ignores them; remap after MOVED.  What user space writes
+ * is untrusted: values above SEMVMX read as SEMVMX, and only the value
+ * bits, the pid words and otime are ever read back.
+ */
+struct sysvipc_semmap {
+	__s32 id;		/* in: semaphore set id */
+	__u32 out_flags;	/* out: SYSVIPC_SEMMAP_* */
+	__u64 addr;		/* out: address of the page */
+	__u32 nsems;		/* out: semaphores in the set */
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SYSVIPC_SEMMAP_READ	(1U << 0)	/* the caller may also read */
+
+#define SYSVIPC_SEM_PAGE_MAGIC	0x53454d46U	/* "SEMF" */
+#define SYSVIPC_SEM_PAGE_VERSION 1
+#define SYSVIPC_SEM_PAGE_MOVED	(1U << 0)
+#define SYSVIPC_SEM_PAGE_REMOVED (1U << 1)
+#define SYSVIPC_SEM_SLOW	(1U << 31)
+#define SYSVIPC_SEM_VALUE	0xffffU
+
+struct sysvipc_sem_page_hdr {
+	__u32 magic;		/* SYSVIPC_SEM_PAGE_MAGIC */
+	__u32 version;		/* SYSVIPC_SEM_PAGE_VERSION */
+	__s32 id;
+	__u32 nsems;
+	__u32 flags;		/* SYSVIPC_SEM_PAGE_* */
+	__u32 pad;
+	__s64 otime;		/* last fast-path semop, seconds */
+	__u64 reserved[4];
+};
+
+struct sysvipc_sem_word {
+	__u32 val;		/* value | SYSVIPC_SEM_SLOW */
+	__u32 pid;		/* last fast-path pid, or 0: ask GETPID */
+};
+
+/* Semaphores a set may have and still get a page (4 KiB pages). */
+#define SYSVIPC_SEM_PAGE_MAX	((4096 - 64) / 8)
+
 #define SYSVIPC_IOC_MAGIC	0xE9
 
 #define SYSVIPC_IOC_VERSION	_IOR(SYSVIPC_IOC_MAGIC, 0x00, struct sysvipc_version)
@@ -177,6 +239,7 @@ struct sysvipc_objfd {
 #define SYSVIPC_IOC_SEMGET	_IOW(SYSVIPC_IOC_MAGIC, 0x20, struct sysvipc_get)
 #define SYSVIPC_IOC_SEMCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x21, struct sysvipc_ctl)
 #define SYSVIPC_IOC_SEMOP	_IOW(SYSVIPC_IOC_MAGIC, 0x22, struct sysvipc_semop)
+#define SYSVIPC_IOC_SEMMAP	_IOWR(SYSVIPC_IOC_MAGIC, 0x23, struct sysvipc_semmap)
 #define SYSVIPC_IOC_MSGGET	_IOW(SYSVIPC_IOC_MAGIC, 0x30, struct sysvipc_get)
 #define SYSVIPC_IOC_MSGCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x31, struct sysvipc_ctl)
 #define SYSVIPC_IOC_MSGSND	_IOW(SYSVIPC_IOC_MAGIC, 0x32, struct sysvipc_msgsnd)
