@@ -34,4 +34,12 @@
 int sysvipc_dev_fd(void);
 int sysvipc_call(int fd, unsigned long req, void *arg, int optional);
 
+/* semfast.c: the user-space fast path of semop. */
+struct sembuf;
+struct timespec;
+int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
+		       const struct timespec *timeout);
+void sysvipc_semfast_learn(int fd, int id, const struct sembuf *sops,
+			   size_t nsops, const struct timespec *timeout);
+
 #endif /* LIBSYSVIPC_LIB_H */

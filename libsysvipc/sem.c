@@ -56,12 +56,19 @@ static int do_semop(int semid, struct sembuf *sops, size_t nsops,
 		.timeout = (uintptr_t)timeout,
 	};
 	int fd = sysvipc_dev_fd();
+	int ret;
 
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(nr, semid, sops, nsops, timeout);
 	if (fd < 0)
 		return -1;
-	return sysvipc_call(fd, SYSVIPC_IOC_SEMOP, &arg, 1);
+	ret = sysvipc_semfast_op(semid, sops, nsops, timeout);
+	if (ret <= 0)
+		return ret;
+	ret = sysvipc_call(fd, SYSVIPC_IOC_SEMOP, &arg, 1);
+	if (!ret || errno == EAGAIN)
+		sysvipc_semfast_learn(fd, semid, sops, nsops, timeout);
+	return ret;
 }
 
 SYSVIPC_API int semop(int semid, struct sembuf *sops, size_t nsops)
