@@ -97,12 +97,12 @@
 enum call {
 	C_VERSION, C_SHMGET, C_SHMCTL, C_SHMAT, C_SHMDT, C_SEMGET, C_SEMCTL,
 	C_SEMOP, C_MSGGET, C_MSGCTL, C_MSGSND, C_MSGRCV, C_BADIOC, C_MMAP,
-	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_NCALLS
+	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_NCALLS
 };
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
-	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io",
+	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP",
 };
 
 #define NERRNO 134
@@ -1032,6 +1032,75 @@ static void do_forkkill(void)
 	count(C_FORKKILL, 0, 0);
 }
 
+/*
+ * SYSVIPC_IOC_SEMMAP: map a set's value page, then treat it as the worst
+ * library would: random values, SLOW bits and pids, header garbage, a
+ * madvise that drops the page, while other threads operate on the set.
+ * A few mappings per thread stay around (per thread, so nobody unmaps one
+ * under another's scribbling); the oldest is unmapped.
+ */
+#define SEMMAPS 4
+static __thread uintptr_t semmaps[SEMMAPS];
+static __thread unsigned int semmap_next;
+
+static void do_semmap(void)
+{
+	struct rng *r = &me->r;
+	struct sysvipc_semmap m = { 0 };
+	uint32_t *w;
+	uintptr_t old;
+	unsigned int n;
+
+	m.id = pick_id(1);
+	if (one_in(r, 40))
+		m.reserved[rnd(r, 2)] = next(r);
+	if (one_in(r, 40))
+		m.out_flags = (uint32_t)next(r);
+	if (ioc(C_SEMMAP, SYSVIPC_IOC_SEMMAP,
+		(void *)(uintptr_t)gen_ptr(&m, sizeof(m), false)) == 0) {
+		old = semmaps[semmap_next++ % SEMMAPS];
+		semmaps[(semmap_next - 1) % SEMMAPS] = (uintptr_t)m.addr;
+		if (old)
+			munmap((void *)old, page);
+	}
+	/* scribble on one of this process's mappings (maybe the new one) */
+	old = semmaps[rnd(r, SEMMAPS)];
+	if (!old)
+		return;
+	w = (uint32_t *)old;
+	n = 1 + (unsigned int)rnd(r, 16);
+	/* after MADV_DONTNEED the page faults back in; survive SIGBUS anyway */
+	if (sigsetjmp(me->jb, 1)) {
+		atomic_fetch_add(&sh->touch_faults, 1);
+		return;
+	}
+	me->in_touch = 1;
+	while (n--) {
+		unsigned int i = (unsigned int)rnd(r, 64);
+
+		switch (rnd(r, 5)) {
+		case 0:
+			__atomic_store_n(&w[i], (uint32_t)next(r), __ATOMIC_RELAXED);
+			break;
+		case 1:	/* clear SLOW: pretend the set is ours */
+			__atomic_fetch_and(&w[i], 0x7fffffffu, __ATOMIC_RELAXED);
+			break;
+		case 2:
+			__atomic_fetch_or(&w[i], 0x80000000u, __ATOMIC_RELAXED);
+			break;
+		case 3:	/* a plausible fast-path decrement */
+			__atomic_fetch_sub(&w[i], 1, __ATOMIC_RELAXED);
+			break;
+		default:
+			__atomic_store_n(&w[i], (uint32_t)rnd(r, 40000), __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	me->in_touch = 0;
+	if (one_in(r, 50))
+		madvise((void *)old, page, MADV_DONTNEED);
+}
+
 /* object descriptors (SYSVIPC_IOC_OBJFD) of this process, shared by its threads */
 #define MAX_OBJFDS 16
 static pthread_mutex_t ofd_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -1249,6 +1318,9 @@ static void *thread_main(void *arg)
 		/* object descriptors: a second dice, so the others keep their share */
 		if (rnd(&t->r, 100) < 8)
 			do_objio();
+		/* the semaphore page: a third dice */
+		if (rnd(&t->r, 100) < 4)
+			do_semmap();
 	}
 	return NULL;
 }
