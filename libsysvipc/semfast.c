@@ -9,8 +9,10 @@
  * then completes without a system call: a decrement that can proceed, an
  * increment, or a wait for zero (when the caller may read the set).  One
  * that would block watches its word for a bounded number of pause
- * iterations (SYSVIPC_SPIN, 0 = never; never on one CPU) before it goes to
- * the module to sleep; with IPC_NOWAIT it fails with EAGAIN at once, as
+ * iterations (at most SYSVIPC_SPIN, 0 = never; never on one CPU; fewer
+ * while spinning keeps failing) before it goes to the module to sleep; a
+ * word with SLOW set goes to the module at once, since a sleeper may need
+ * waking.  With IPC_NOWAIT it fails with EAGAIN at once, as
  * the module would: the id, the semaphore number and the permission were
  * checked by the module when the set was mapped, and IPC_SET or IPC_RMID
  * mark the page dead, which sends every caller back to the module.
@@ -57,6 +59,13 @@ static struct semfast_ent semfast_tab[SEMFAST_SLOTS];
 /* -1 until decided; 0 when the module has no fast path. */
 static int semfast_on = -1;
 static int semfast_spin = -1;
+/*
+ * What a blocked operation spins now: halved each time spinning did not
+ * avoid the sleep (more runnable processes than CPUs, a slow peer), grown
+ * back when it did, never below 1/16 of SYSVIPC_SPIN so it can recover.
+ * Racy updates are fine: it is a hint.
+ */
+static int semfast_budget;
 static pid_t semfast_pid;
 static int semfast_atfork;
 
@@ -88,6 +97,7 @@ static int semfast_spin_init(void)
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) <= 1)
 		n = 0;
+	__atomic_store_n(&semfast_budget, (int)n, __ATOMIC_RELAXED);
 	__atomic_store_n(&semfast_spin, (int)n, __ATOMIC_RELAXED);
 	return n;
 }
@@ -237,6 +247,11 @@ static void semfast_stamp(struct sysvipc_sem_page_hdr *hdr,
 		__atomic_store_n(&hdr->otime, ts.tv_sec, __ATOMIC_RELAXED);
 }
 
+static inline int semfast_min(int a, int b)
+{
+	return a < b ? a : b;
+}
+
 static inline void semfast_pause(void)
 {
 #if defined(__x86_64__)
@@ -259,7 +274,7 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 	struct sysvipc_sem_word *w;
 	struct semfast_ent *e;
 	unsigned int v, val;
-	int spin, fails = 0, op;
+	int bound, budget, spun = 0, fails = 0, op;
 	bool absent;
 
 	if (nsops != 1 || timeout || id < 0 ||
@@ -278,22 +293,19 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 	if (!op && !(__atomic_load_n(&e->flags, __ATOMIC_RELAXED) &
 		     SYSVIPC_SEMMAP_READ))
 		return 1;
-	spin = __atomic_load_n(&semfast_spin, __ATOMIC_RELAXED);
-	if (spin < 0)
-		spin = semfast_spin_init();
+	bound = __atomic_load_n(&semfast_spin, __ATOMIC_RELAXED);
+	if (bound < 0)
+		bound = semfast_spin_init();
+	budget = __atomic_load_n(&semfast_budget, __ATOMIC_RELAXED);
 	w = (struct sysvipc_sem_word *)(hdr + 1) + sops->sem_num;
 	for (;;) {
 		v = __atomic_load_n(&w->val, __ATOMIC_ACQUIRE);
-		if (v & SYSVIPC_SEM_SLOW) {
-			/* Someone sleeps, or the page is dead. */
-			if (spin-- <= 0 ||
-			    (__atomic_load_n(&hdr->flags, __ATOMIC_RELAXED) &
-			     (SYSVIPC_SEM_PAGE_MOVED |
-			      SYSVIPC_SEM_PAGE_REMOVED)))
-				return 1;
-			semfast_pause();
-			continue;
-		}
+		/*
+		 * Someone sleeps on the set, or the page is dead: only the
+		 * module may go on (a sleeper may need waking).
+		 */
+		if (v & SYSVIPC_SEM_SLOW)
+			return 1;
 		val = v & SYSVIPC_SEM_VALUE;
 		/* ERANGE, or a value only a scribbler could have stored. */
 		if (val > SEMFAST_VMX || (op > 0 && val + op > SEMFAST_VMX))
@@ -307,6 +319,11 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 							false, __ATOMIC_SEQ_CST,
 							__ATOMIC_RELAXED)) {
 				semfast_stamp(hdr, w);
+				if (spun && budget < bound)
+					__atomic_store_n(&semfast_budget,
+							 semfast_min(bound,
+							 budget + bound / 8 + 1),
+							 __ATOMIC_RELAXED);
 				return 0;
 			}
 			if (++fails >= SEMFAST_CAS)
@@ -318,8 +335,12 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 			errno = EAGAIN;
 			return -1;
 		}
-		if (spin-- <= 0)
+		if (spun++ >= budget) {
+			if (budget > bound / 16)
+				__atomic_store_n(&semfast_budget, budget / 2,
+						 __ATOMIC_RELAXED);
 			return 1;
+		}
 		semfast_pause();
 	}
 }
