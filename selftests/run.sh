@@ -15,6 +15,9 @@
 # TAP logs; exits 1 if anything failed.
 # With SYSVIPC_DKMS_KO (set by make check), that module, built by dkms on the
 # host, is then loaded and unloaded once more as one more case.
+# The semaphore suites (SEM_TWICE) run a second time through the library
+# with the module's fast path off (sem_fast=0, mode "libslow"), so both the
+# user-space fast path and the ioctl path are compared with the kernel.
 # Environment: SYSVIPC_TESTS="a_test b_test" runs a subset,
 # SYSVIPC_TEST_TIMEOUT (seconds, default 600) bounds each binary, SYSVIPC_KO.
 set -u
@@ -23,7 +26,7 @@ TOP=$(dirname "$HERE")
 RES=${1:-/tmp/sysvipc-results}
 KO=${SYSVIPC_KO:-$TOP/sysvipc.ko}
 TMO=${SYSVIPC_TEST_TIMEOUT:-600}
-mkdir -p "$RES/native" "$RES/lib" "$RES/cmp"
+mkdir -p "$RES/native" "$RES/lib" "$RES/libslow" "$RES/cmp"
 : >"$RES/cases.tsv"; : >"$RES/failures"
 passed=0 failed=0 skipped=0
 
@@ -72,9 +75,10 @@ parse_tap() {
 	END { printf "#plan\t%d\n#count\t%d\n", plan, n }'
 }
 
-# run_one MODE NAME: run out/MODE/NAME, log to $RES/MODE/NAME.tap, parse into .res
+# run_one MODE NAME [DIR]: run out/DIR/NAME (DIR defaults to MODE), log to
+# $RES/MODE/NAME.tap, parse into .res
 run_one() {
-	local mode=$1 name=$2 bin=$HERE/out/$1/$2 rc wd
+	local mode=$1 name=$2 bin=$HERE/out/${3:-$1}/$2 rc wd
 	echo "-- $mode/$name"
 	wd=$(mktemp -d)
 	local t0=$SECONDS
@@ -97,6 +101,36 @@ run_one() {
 	[ "$plan" -lt 0 ] && [ "$rc" -le 1 ] && fail "$mode/$name: no TAP plan in output"
 }
 
+# compare NAME MODE TAG: native against MODE, case by case, into cases.tsv
+compare() {
+	local name=$1 mode=$2 tag=$3 case n l verdict
+	awk -F'\t' '
+		FNR == 1 { f++ }
+		$1 ~ /^#(plan|count)$/ { next }
+		{ if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
+		  if (f == 1) nat[$1] = $2; else lib[$1] = $2 }
+		END { for (i = 1; i <= k; i++) { c = order[i]
+			printf "%s\t%s\t%s\n", c, (c in nat) ? nat[c] : "missing", (c in lib) ? lib[c] : "missing" } }
+		' "$RES/native/$name.res" "$RES/$mode/$name.res" >"$RES/cmp/$name$mode"
+	while IFS=$'\t' read -r case n l; do
+		verdict=FAIL
+		case $n/$l in
+		pass/pass | skip/pass) verdict=PASS ;;
+		skip/skip) verdict=SKIP ;;
+		pass/skip) verdict=SKIP ;; # lib mode skipped a case that runs natively
+		esac
+		case $verdict in
+		PASS) passed=$((passed + 1)) ;;
+		SKIP) skipped=$((skipped + 1)) ;;
+		FAIL) failed=$((failed + 1)) ;;
+		esac
+		printf '%s\t%s\t%s\tnative=%s\t%s=%s\n' "$verdict" "$name" "$case$tag" "$n" "$mode" "$l" >>"$RES/cases.tsv"
+	done <"$RES/cmp/$name$mode"
+}
+
+SEM_TWICE="semop_test semfast_test"
+SEM_FAST=/sys/module/sysvipc/parameters/sem_fast
+
 shopt -s nullglob
 bins=("$HERE"/out/native/*)
 if [ -n "${SYSVIPC_TESTS:-}" ]; then # subset, e.g. SYSVIPC_TESTS="get_test ctl_test"
@@ -111,29 +145,16 @@ for b in "${bins[@]}"; do
 	else
 		fail "lib/$name: binary missing"; : >"$RES/lib/$name.res"
 	fi
-	# compare case by case
-	awk -F'\t' '
-		FNR == 1 { f++ }
-		$1 ~ /^#(plan|count)$/ { next }
-		{ if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
-		  if (f == 1) nat[$1] = $2; else lib[$1] = $2 }
-		END { for (i = 1; i <= k; i++) { c = order[i]
-			printf "%s\t%s\t%s\n", c, (c in nat) ? nat[c] : "missing", (c in lib) ? lib[c] : "missing" } }
-		' "$RES/native/$name.res" "$RES/lib/$name.res" >"$RES/cmp/$name"
-	while IFS=$'\t' read -r case n l; do
-		verdict=FAIL
-		case $n/$l in
-		pass/pass | skip/pass) verdict=PASS ;;
-		skip/skip) verdict=SKIP ;;
-		pass/skip) verdict=SKIP ;; # lib mode skipped a case that runs natively
-		esac
-		case $verdict in
-		PASS) passed=$((passed + 1)) ;;
-		SKIP) skipped=$((skipped + 1)) ;;
-		FAIL) failed=$((failed + 1)) ;;
-		esac
-		printf '%s\t%s\t%s\tnative=%s\tlib=%s\n' "$verdict" "$name" "$case" "$n" "$l" >>"$RES/cases.tsv"
-	done <"$RES/cmp/$name"
+	compare "$name" lib ""
+	if [[ " $SEM_TWICE " == *" $name "* ]] && [ -x "$HERE/out/lib/$name" ]; then
+		if echo 0 >"$SEM_FAST" 2>/dev/null; then
+			run_one libslow "$name" lib
+			echo 1 >"$SEM_FAST"
+			compare "$name" libslow " [sem_fast=0]"
+		else
+			fail "libslow/$name: cannot set $SEM_FAST"
+		fi
+	fi
 done
 
 echo "== per-case results (native vs lib)"
