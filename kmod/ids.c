@@ -382,11 +382,15 @@ struct sysvipc_obj *sysvipc_obtain_ref(struct sysvipc_ids *ids, int id)
 }
 
 /*
- * An object fd for @id: the object with a reference of the caller's own,
- * if the caller may access it with @acc (sysvipc_may()) and it is listed.
+ * The object by id with a reference of the caller's own, if the caller may
+ * access it with @acc (sysvipc_may()) and it is listed.  @claim, when
+ * given, runs under the same hold of obj->lock as those checks: what must
+ * not be separated from them (a segment's attach count, so that an
+ * IPC_RMID meanwhile only marks the segment, as in the kernel).
  */
-struct sysvipc_obj *sysvipc_obtain_may(struct sysvipc_ids *ids, int id,
-				       int acc)
+struct sysvipc_obj *sysvipc_obtain_claim(struct sysvipc_ids *ids, int id,
+					 int acc,
+					 void (*claim)(struct sysvipc_obj *obj))
 {
 	struct sysvipc_obj *obj;
 	int err = 0;
@@ -398,13 +402,23 @@ struct sysvipc_obj *sysvipc_obtain_may(struct sysvipc_ids *ids, int id,
 		return obj;
 	}
 	spin_lock(&obj->lock);
-	if (!sysvipc_may(obj, acc))
+	if (!sysvipc_may(obj, acc)) {
 		err = -EACCES;
-	else if (obj->deleted)
+	} else if (obj->deleted) {
 		err = -EIDRM;
-	else
+	} else {
 		sysvipc_obj_get(obj);
+		if (claim)
+			claim(obj);
+	}
 	spin_unlock(&obj->lock);
 	rcu_read_unlock();
 	return err ? ERR_PTR(err) : obj;
+}
+
+/* An object fd for @id: sysvipc_obtain_claim() without a claim. */
+struct sysvipc_obj *sysvipc_obtain_may(struct sysvipc_ids *ids, int id,
+				       int acc)
+{
+	return sysvipc_obtain_claim(ids, id, acc, NULL);
 }

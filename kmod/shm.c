@@ -848,6 +848,12 @@ static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
 	return shm_new_file(shp, f_flags, &shm_attach_fops);
 }
 
+/* Under the lookup's hold of the segment lock: one more attach count. */
+static void shm_attach_claim(struct sysvipc_obj *obj)
+{
+	to_shm(obj)->nattch++;
+}
+
 /*
  * Find the segment for an attach with @acc permission bits, take a
  * reference and, as the kernel does, an attach count for the duration of
@@ -856,26 +862,9 @@ static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
 static struct sysvipc_shm *shm_attach_get(int id, int acc)
 {
 	struct sysvipc_obj *obj;
-	int err = 0;
 
-	rcu_read_lock();
-	obj = sysvipc_obtain(&shm_ids, id);
-	if (IS_ERR(obj)) {
-		rcu_read_unlock();
-		return ERR_CAST(obj);
-	}
-	spin_lock(&obj->lock);
-	if (!sysvipc_may(obj, acc)) {
-		err = -EACCES;
-	} else if (obj->deleted) {
-		err = -EIDRM;
-	} else {
-		sysvipc_obj_get(obj);
-		to_shm(obj)->nattch++;
-	}
-	spin_unlock(&obj->lock);
-	rcu_read_unlock();
-	return err ? ERR_PTR(err) : to_shm(obj);
+	obj = sysvipc_obtain_claim(&shm_ids, id, acc, shm_attach_claim);
+	return IS_ERR(obj) ? ERR_CAST(obj) : to_shm(obj);
 }
 
 /* Map @shp at @addr: the address, or -errno. */

@@ -111,6 +111,9 @@ struct sysvipc_obj *sysvipc_obtain_ref(struct sysvipc_ids *ids, int id);
 struct sysvipc_obj *sysvipc_obtain_owner(struct sysvipc_ids *ids, int id);
 struct sysvipc_obj *sysvipc_obtain_may(struct sysvipc_ids *ids, int id,
 				       int acc);
+struct sysvipc_obj *sysvipc_obtain_claim(struct sysvipc_ids *ids, int id,
+					 int acc,
+					 void (*claim)(struct sysvipc_obj *obj));
 
 long sysvipc_stat(struct sysvipc_ids *ids, int id, int cmd, int stat_any_cmd,
 		  void (*fill)(struct sysvipc_obj *obj, void *buf), void *buf);
