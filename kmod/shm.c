@@ -7,11 +7,12 @@
  *
  * Attaching maps a per-attach file: the shmem file opened again (same
  * path, so /proc/PID/maps reads as for the kernel's segments) with our
- * file_operations put in place of shmem's.  Its mmap hands the VMA to
- * shmem and then wraps shmem's vm_ops in ours, whose open and close keep
- * shm_nattch; every VMA therefore holds the file, the file holds the
- * module and a reference on the segment.  Lock order: mmap_lock, then
- * shm_ids.rwsem, then the segment's lock.
+ * file_operations put in place of shmem's and the segment as its
+ * private_data.  Its mmap hands the VMA to shmem and then wraps shmem's
+ * vm_ops in ours, whose open and close keep shm_nattch; every VMA
+ * therefore holds the file, the file holds the module and a reference on
+ * the segment.  Lock order: mmap_lock, then shm_ids.rwsem, then the
+ * segment's lock.
  *
  * A segment fd (SYSVIPC_IOC_OBJFD) is one more such file, with a fuller
  * file_operations: reads and writes go to shmem's, clamped to the
@@ -58,6 +59,12 @@ struct sysvipc_shm {
 	struct file *file;	/* the shmem backing, fixed */
 	size_t segsz;		/* fixed */
 	struct pid *cpid;	/* fixed */
+	/*
+	 * The backing's own vm_ops, which ours forward to: the same for every
+	 * mapping of the backing, stored by each attach mmap before its VMA
+	 * can be reached.
+	 */
+	const struct vm_operations_struct *vm_ops;
 	/* The rest is under perm.lock. */
 	unsigned long nattch;
 	time64_t atime;
@@ -590,27 +597,49 @@ long sysvipc_shmctl(const void __user *argp)
 	}
 }
 
-/* One attach file: the segment it maps and shmem's vm_ops for it. */
-struct sysvipc_shm_attach {
-	struct sysvipc_shm *shp;	/* holds a reference */
-	const struct vm_operations_struct *vm_ops;
-};
-
 static const struct vm_operations_struct shm_vm_ops;
 
-static struct sysvipc_shm_attach *vma_attach(struct vm_area_struct *vma)
+/* The segment of an attach file or segment fd. */
+static struct sysvipc_shm *file_shm(struct file *file)
 {
-	return vma->vm_file->private_data;
+	return file->private_data;
 }
 
-/* A new VMA maps the segment: the kernel's shm_open(). */
+static struct sysvipc_shm *vma_shm(struct vm_area_struct *vma)
+{
+	return file_shm(vma->vm_file);
+}
+
+/* The backing's vm_ops for one of our VMAs. */
+static const struct vm_operations_struct *
+vma_backing_ops(struct vm_area_struct *vma)
+{
+	return READ_ONCE(vma_shm(vma)->vm_ops);
+}
+
+/* The caller's process is the last to attach or detach; segment lock held. */
+static void shm_set_lpid(struct sysvipc_shm *shp)
+{
+	struct pid *pid = task_tgid(current);
+
+	if (shp->lpid != pid) {
+		put_pid(shp->lpid);
+		shp->lpid = get_pid(pid);
+	}
+}
+
+/* A new VMA maps the segment: the kernel's shm_open().  Lock held. */
+static void shm_attached(struct sysvipc_shm *shp)
+{
+	shp->nattch++;
+	shp->atime = ktime_get_real_seconds();
+	shm_set_lpid(shp);
+}
+
 static void shm_nattch_inc(struct sysvipc_shm *shp)
 {
 	spin_lock(&shp->perm.lock);
-	shp->nattch++;
-	shp->atime = ktime_get_real_seconds();
-	put_pid(shp->lpid);
-	shp->lpid = get_pid(task_tgid(current));
+	shm_attached(shp);
 	spin_unlock(&shp->perm.lock);
 }
 
@@ -638,8 +667,7 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 	shp->nattch--;
 	if (detach) {
 		shp->dtime = ktime_get_real_seconds();
-		put_pid(shp->lpid);
-		shp->lpid = get_pid(task_tgid(current));
+		shm_set_lpid(shp);
 	}
 	destroy = shm_may_destroy(shp);
 	spin_unlock(&obj->lock);
@@ -663,37 +691,37 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 /* Backing vm_ops with open/close of their own (hugetlb's) still get them. */
 static void shm_vm_open(struct vm_area_struct *vma)
 {
-	struct sysvipc_shm_attach *sfa = vma_attach(vma);
+	const struct vm_operations_struct *ops = vma_backing_ops(vma);
 
-	if (sfa->vm_ops->open)
-		sfa->vm_ops->open(vma);
-	shm_nattch_inc(sfa->shp);
+	if (ops->open)
+		ops->open(vma);
+	shm_nattch_inc(vma_shm(vma));
 }
 
 static void shm_vm_close(struct vm_area_struct *vma)
 {
-	struct sysvipc_shm_attach *sfa = vma_attach(vma);
+	const struct vm_operations_struct *ops = vma_backing_ops(vma);
 
-	if (sfa->vm_ops->close)
-		sfa->vm_ops->close(vma);
-	shm_nattch_dec(sfa->shp, true);
+	if (ops->close)
+		ops->close(vma);
+	shm_nattch_dec(vma_shm(vma), true);
 }
 
 static vm_fault_t shm_vm_fault(struct vm_fault *vmf)
 {
-	return vma_attach(vmf->vma)->vm_ops->fault(vmf);
+	return vma_backing_ops(vmf->vma)->fault(vmf);
 }
 
 static int shm_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
-	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+	const struct vm_operations_struct *ops = vma_backing_ops(vma);
 
 	return ops->SYSVIPC_MAY_SPLIT ? ops->SYSVIPC_MAY_SPLIT(vma, addr) : 0;
 }
 
 static unsigned long shm_vm_pagesize(struct vm_area_struct *vma)
 {
-	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+	const struct vm_operations_struct *ops = vma_backing_ops(vma);
 
 	return ops->pagesize ? ops->pagesize(vma) : PAGE_SIZE;
 }
@@ -702,14 +730,14 @@ static unsigned long shm_vm_pagesize(struct vm_area_struct *vma)
 static int shm_vm_set_policy(struct vm_area_struct *vma,
 			     struct mempolicy *pol)
 {
-	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+	const struct vm_operations_struct *ops = vma_backing_ops(vma);
 
 	return ops->set_policy ? ops->set_policy(vma, pol) : 0;
 }
 
 static SYSVIPC_GET_POLICY(shm_vm_get_policy)
 {
-	const struct vm_operations_struct *ops = vma_attach(vma)->vm_ops;
+	const struct vm_operations_struct *ops = vma_backing_ops(vma);
 
 	if (!ops->get_policy)
 		return vma->vm_policy;
@@ -736,22 +764,22 @@ static const struct vm_operations_struct shm_vm_ops = {
  */
 static int shm_attach_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-	struct sysvipc_shm *shp = sfa->shp;
+	struct sysvipc_shm *shp = file_shm(file);
 	int err;
 
 	spin_lock(&shp->perm.lock);
 	err = shp->perm.deleted ? -EINVAL : 0;
+	if (!err)
+		shm_attached(shp);
 	spin_unlock(&shp->perm.lock);
 	if (err)
 		return err;
-	shm_nattch_inc(shp);
 	err = call_mmap(shp->file, vma);
 	if (err) {
 		shm_nattch_dec(shp, true);
 		return err;
 	}
-	sfa->vm_ops = vma->vm_ops;
+	WRITE_ONCE(shp->vm_ops, vma->vm_ops);
 	vma->vm_ops = &shm_vm_ops;
 	return 0;
 }
@@ -762,8 +790,7 @@ static unsigned long shm_attach_get_unmapped_area(struct file *file,
 						  unsigned long pgoff,
 						  unsigned long flags)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-	struct file *base = sfa->shp->file;
+	struct file *base = file_shm(file)->file;
 
 	return base->f_op->get_unmapped_area(base, addr, len, pgoff, flags);
 }
@@ -772,8 +799,7 @@ static unsigned long shm_attach_get_unmapped_area(struct file *file,
 static int shm_attach_fsync(struct file *file, loff_t start, loff_t end,
 			    int datasync)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-	struct file *base = sfa->shp->file;
+	struct file *base = file_shm(file)->file;
 
 	if (!base->f_op->fsync)
 		return -EINVAL;
@@ -784,8 +810,7 @@ static int shm_attach_fsync(struct file *file, loff_t start, loff_t end,
 static long shm_attach_fallocate(struct file *file, int mode, loff_t offset,
 				 loff_t len)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-	struct file *base = sfa->shp->file;
+	struct file *base = file_shm(file)->file;
 
 	if (!base->f_op->fallocate)
 		return -EOPNOTSUPP;
@@ -794,10 +819,7 @@ static long shm_attach_fallocate(struct file *file, int mode, loff_t offset,
 
 static int shm_attach_release(struct inode *inode, struct file *file)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-
-	sysvipc_obj_put(&sfa->shp->perm);
-	kfree(sfa);
+	sysvipc_obj_put(&file_shm(file)->perm);
 	return 0;
 }
 
@@ -818,19 +840,11 @@ static const struct file_operations shm_attach_fops = {
 static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
 				 const struct file_operations *fops)
 {
-	struct sysvipc_shm_attach *sfa;
 	struct file *file;
 
-	sfa = kzalloc(sizeof(*sfa), GFP_KERNEL_ACCOUNT);
-	if (!sfa) {
-		sysvipc_obj_put(&shp->perm);
-		return ERR_PTR(-ENOMEM);
-	}
-	sfa->shp = shp;
 	file = dentry_open(&shp->file->f_path, f_flags, current_cred());
 	if (IS_ERR(file)) {
 		sysvipc_obj_put(&shp->perm);
-		kfree(sfa);
 		return file;
 	}
 	/*
@@ -839,7 +853,7 @@ static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
 	 */
 	__module_get(THIS_MODULE);
 	replace_fops(file, fops);
-	file->private_data = sfa;
+	file->private_data = shp;
 	return file;
 }
 
@@ -897,6 +911,7 @@ static unsigned long shm_map(struct sysvipc_shm *shp, unsigned long addr,
 
 long sysvipc_shmat(void __user *argp)
 {
+	struct sysvipc_shmat __user *ua = argp;
 	struct sysvipc_shmat a;
 	struct sysvipc_shm *shp;
 	unsigned long addr, size, flags = MAP_SHARED;
@@ -946,8 +961,8 @@ long sysvipc_shmat(void __user *argp)
 	if (IS_ERR_VALUE(ret))
 		return ret;
 
-	a.addr = ret;
-	if (copy_to_user(argp, &a, sizeof(a))) {
+	/* Only the address changes; the rest stays as the caller wrote it. */
+	if (put_user(ret, &ua->addr)) {
 		vm_munmap(ret, size);
 		return -EFAULT;
 	}
@@ -1070,19 +1085,17 @@ int sysvipc_shm_mmap(struct vm_area_struct *vma)
 
 static struct file *shm_fd_base(struct file *file)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-
-	return sfa->shp->file;
+	return file_shm(file)->file;
 }
 
 static bool shm_fd_removed(struct file *file)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
+	struct sysvipc_shm *shp = file_shm(file);
 	bool deleted;
 
-	spin_lock(&sfa->shp->perm.lock);
-	deleted = sfa->shp->perm.deleted;
-	spin_unlock(&sfa->shp->perm.lock);
+	spin_lock(&shp->perm.lock);
+	deleted = shp->perm.deleted;
+	spin_unlock(&shp->perm.lock);
 	return deleted;
 }
 
@@ -1140,9 +1153,7 @@ static long shm_fd_fallocate(struct file *file, int mode, loff_t offset,
 /* Always ready for I/O; POLLERR | POLLHUP once the segment is removed. */
 static __poll_t shm_fd_poll(struct file *file, poll_table *wait)
 {
-	struct sysvipc_shm_attach *sfa = file->private_data;
-
-	poll_wait(file, &sfa->shp->perm.poll_wq, wait);
+	poll_wait(file, &file_shm(file)->perm.poll_wq, wait);
 	if (shm_fd_removed(file))
 		return EPOLLERR | EPOLLHUP;
 	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
