@@ -973,27 +973,31 @@ long sysvipc_shmat(void __user *argp)
  * The VMA shmdt removes next, from @from on: the kernel's rule is a VMA of
  * ours whose offset into the segment equals its distance from @addr; after
  * the first, only those of the same attach file within the segment's size.
- * Returns false when there is none; fills [*start, *end) otherwise.
+ * The first sets *@limit, the segment's size in pages, and, when it does
+ * not cover the whole attach (fragments may follow), takes a reference on
+ * its attach file into *@file for the identity check.  Returns false when
+ * there is none; fills [*start, *end) otherwise.
  */
 static bool shm_detach_next(struct mm_struct *mm, unsigned long addr,
 			    unsigned long from, struct file **file,
-			    unsigned long *start, unsigned long *end)
+			    unsigned long *limit, unsigned long *start,
+			    unsigned long *end)
 {
 	struct vm_area_struct *vma;
-	unsigned long limit = 0;
 
-	if (*file)
-		limit = PAGE_ALIGN(i_size_read(file_inode(*file)));
 	for (vma = find_vma(mm, from); vma; vma = find_vma(mm, vma->vm_end)) {
-		if (*file && vma->vm_end - addr > limit)
+		if (*limit && vma->vm_end - addr > *limit)
 			return false;
 		if (vma->vm_ops != &shm_vm_ops ||
 		    (vma->vm_start - addr) >> PAGE_SHIFT != vma->vm_pgoff)
 			continue;
-		if (!*file)
-			*file = get_file(vma->vm_file);
-		else if (vma->vm_file != *file)
+		if (!*limit) {
+			*limit = PAGE_ALIGN(i_size_read(file_inode(vma->vm_file)));
+			if (vma->vm_end - addr < *limit)
+				*file = get_file(vma->vm_file);
+		} else if (vma->vm_file != *file) {
 			continue;
+		}
 		*start = vma->vm_start;
 		*end = vma->vm_end;
 		return true;
@@ -1004,14 +1008,15 @@ static bool shm_detach_next(struct mm_struct *mm, unsigned long addr,
 /*
  * shmdt: unmap what the kernel's shmdt would, including fragments left by
  * mprotect or munmap.  vm_munmap() takes mmap_lock itself, so each VMA is
- * found under the read lock and unmapped after it is dropped.
+ * found under the read lock and unmapped after it is dropped.  A whole
+ * attach is one VMA: one lookup and one unmap.
  */
 long sysvipc_shmdt(const void __user *argp)
 {
 	struct mm_struct *mm = current->mm;
 	struct sysvipc_shmdt d;
 	struct file *file = NULL;
-	unsigned long addr, from, start, end;
+	unsigned long addr, from, start, end, limit = 0;
 	long ret = -EINVAL;
 	bool found;
 
@@ -1028,14 +1033,15 @@ long sysvipc_shmdt(const void __user *argp)
 				ret = -EINTR;
 			break;
 		}
-		found = shm_detach_next(mm, addr, from, &file, &start, &end);
+		found = shm_detach_next(mm, addr, from, &file, &limit, &start,
+					&end);
 		mmap_read_unlock(mm);
 		if (!found)
 			break;
 		vm_munmap(start, end - start);
 		ret = 0;
-		/* A whole attach was one VMA: no fragment can follow it. */
-		if (end - addr >= PAGE_ALIGN(i_size_read(file_inode(file))))
+		/* The attach ends here: no fragment can follow. */
+		if (end - addr >= limit)
 			break;
 	}
 	if (file)
