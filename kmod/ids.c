@@ -33,7 +33,12 @@ void sysvipc_ids_init(struct sysvipc_ids *ids,
 	ids->release = release;
 }
 
-/* Module exit: nothing can reach the objects any more; drop them all. */
+/*
+ * Module exit: nothing can reach the objects any more; drop them all.
+ * @remove, if the type needs more than unlisting (waking waiters), does
+ * the whole removal; without it each object is unlisted under its lock
+ * and the registry's reference dropped.
+ */
 void sysvipc_ids_destroy(struct sysvipc_ids *ids,
 			 void (*remove)(struct sysvipc_obj *obj))
 {
@@ -41,8 +46,16 @@ void sysvipc_ids_destroy(struct sysvipc_ids *ids,
 	unsigned long idx;
 
 	down_write(&ids->rwsem);
-	xa_for_each(&ids->objs, idx, obj)
-		remove(obj);
+	xa_for_each(&ids->objs, idx, obj) {
+		if (remove) {
+			remove(obj);
+			continue;
+		}
+		spin_lock(&obj->lock);
+		sysvipc_ids_remove(ids, obj);
+		spin_unlock(&obj->lock);
+		sysvipc_obj_put(obj);
+	}
 	up_write(&ids->rwsem);
 	WARN_ON(ids->in_use);
 	xa_destroy(&ids->objs);

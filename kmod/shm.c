@@ -1195,23 +1195,16 @@ struct file *sysvipc_shm_fd_file(int id, int f_flags, int acc)
 	return file;
 }
 
-static void shm_remove_on_exit(struct sysvipc_obj *obj)
-{
-	spin_lock(&obj->lock);
-	sysvipc_ids_remove(&shm_ids, obj);
-	spin_unlock(&obj->lock);
-	sysvipc_obj_put(obj);
-}
-
 int sysvipc_shm_init(void)
 {
 	sysvipc_ids_init(&shm_ids, shm_release);
 	return 0;
 }
 
+/* No segment is attached or open now: each goes with its backing. */
 void sysvipc_shm_exit(void)
 {
-	sysvipc_ids_destroy(&shm_ids, shm_remove_on_exit);
+	sysvipc_ids_destroy(&shm_ids, NULL);
 }
 
 /* The status file /proc/driver/sysvipc/shm (kmod/proc.c). */
