@@ -154,7 +154,8 @@ static long sysvipc_version(void __user *argp)
 			    SYSVIPC_FEAT_MSG | SYSVIPC_FEAT_SHMAT |
 			    SYSVIPC_FEAT_SEMOP | SYSVIPC_FEAT_SEM_UNDO |
 			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB |
-			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST,
+			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST |
+			    SYSVIPC_FEAT_MSG_BATCH,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;

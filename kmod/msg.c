@@ -223,6 +223,36 @@ static void msg_put_list(struct list_head *head)
 	}
 }
 
+/*
+ * msg_put_list() for a batch read's messages: the single-block ones whose
+ * last reference this is are freed with kfree_bulk(), 32 at a time.  No
+ * lock held.
+ */
+static void msg_put_batch(struct list_head *head)
+{
+	struct sysvipc_msg *msg, *tmp;
+	void *bulk[32];
+	size_t n = 0;
+
+	list_for_each_entry_safe(msg, tmp, head, list) {
+		list_del(&msg->list);
+		if (msg->next) {
+			msg_put(msg);
+			continue;
+		}
+		if (!refcount_dec_and_test(&msg->refs))
+			continue;
+		bulk[n++] = msg;
+		if (n == ARRAY_SIZE(bulk)) {
+			kfree_bulk(n, bulk);
+			n = 0;
+			cond_resched();
+		}
+	}
+	if (n)
+		kfree_bulk(n, bulk);
+}
+
 /* @n bytes from @from if set (an object fd's write), else from @src. */
 static bool msg_copy_in(void *dst, const char __user *src,
 			struct iov_iter *from, size_t n)
@@ -303,16 +333,13 @@ static long msg_store(char __user *dst, const struct sysvipc_msg *msg,
 	return size;
 }
 
-/* msg_store() for an object fd's read: into @to, no lock held. */
-static long msg_store_iter(struct iov_iter *to, const struct sysvipc_msg *msg,
-			   size_t size)
+/* The first @size bytes of @msg's text into @to, no lock held. */
+static long msg_store_text_iter(struct iov_iter *to,
+				const struct sysvipc_msg *msg, size_t size)
 {
 	const struct sysvipc_msgseg *seg = msg->next;
-	long type = msg->type;
 	size_t n, left;
 
-	if (copy_to_iter(&type, sizeof(type), to) != sizeof(type))
-		return -EFAULT;
 	n = min(size, MSG_HEAD_TEXT);
 	if (copy_to_iter(msg->text, n, to) != n)
 		return -EFAULT;
@@ -323,6 +350,17 @@ static long msg_store_iter(struct iov_iter *to, const struct sysvipc_msg *msg,
 			return -EFAULT;
 	}
 	return size;
+}
+
+/* msg_store() for an object fd's read: into @to, no lock held. */
+static long msg_store_iter(struct iov_iter *to, const struct sysvipc_msg *msg,
+			   size_t size)
+{
+	long type = msg->type;
+
+	if (copy_to_iter(&type, sizeof(type), to) != sizeof(type))
+		return -EFAULT;
+	return msg_store_text_iter(to, msg, size);
 }
 
 /*
@@ -1018,11 +1056,29 @@ struct sysvipc_obj *sysvipc_msg_fd_obj(int id, int acc)
 }
 
 /*
+ * Whether a message that a read with (@type, @mode) would take is queued.
+ * For an exclusive fd's reader, which then wakes the next (kmod/objfd.c).
+ */
+static bool msg_fd_more(struct sysvipc_obj *obj, long type,
+			enum msg_mode mode)
+{
+	bool more;
+
+	spin_lock(&obj->lock);
+	more = !obj->deleted && !IS_ERR(msg_find(to_msq(obj), type, mode));
+	spin_unlock(&obj->lock);
+	return more;
+}
+
+/*
  * read() of a queue fd: one message into @to (mtype, then the text), as
  * msgrcv with the fd's (@type, @msgflg) would.  Returns the bytes stored.
+ * The fd's reference keeps @obj alive.  @more, if set: tell whether a
+ * message this read could select is still queued afterwards (E2BIG leaves
+ * the one it found).
  */
 ssize_t sysvipc_msg_fd_read(struct sysvipc_obj *obj, struct iov_iter *to,
-			    long type, int msgflg, bool nowait)
+			    long type, int msgflg, bool nowait, bool *more)
 {
 	u64 bufsz = iov_iter_count(to) - sizeof(long);
 	struct sysvipc_msg *msg;
@@ -1034,11 +1090,150 @@ ssize_t sysvipc_msg_fd_read(struct sysvipc_obj *obj, struct iov_iter *to,
 	mode = msg_mode_of(&type, msgflg);
 	rcu_read_lock();
 	msg = msg_receive(obj, bufsz, type, mode, msgflg, 0, false);
-	if (IS_ERR(msg))
+	if (IS_ERR(msg)) {
+		if (more)
+			*more = msg == ERR_PTR(-E2BIG);
 		return msg == ERR_PTR(-ENOMSG) ? -EAGAIN : PTR_ERR(msg);
+	}
+	if (more)
+		*more = msg_fd_more(obj, type, mode);
 	ret = msg_store_iter(to, msg, min_t(u64, bufsz, msg->size));
 	msg_put(msg);
 	return ret < 0 ? ret : ret + sizeof(long);
+}
+
+/*
+ * A batch read's output: records are assembled in a page (@stage) and
+ * copied out a page at a time, as one copy_to_iter() per page costs far
+ * less than two or three per message; a record that does not fit in what
+ * is left of the page is written straight to @to.  @pos is the count
+ * written so far (staged or not).
+ */
+struct msg_batch_out {
+	struct iov_iter *to;
+	char *stage;		/* PAGE_SIZE bytes, or NULL: write directly */
+	size_t staged;
+	size_t pos;
+};
+
+static int msg_batch_flush(struct msg_batch_out *out)
+{
+	size_t n = out->staged;
+
+	out->staged = 0;
+	return copy_to_iter(out->stage, n, out->to) == n ? 0 : -EFAULT;
+}
+
+/* One record, @size text bytes of @msg, 8-byte aligned after the last. */
+static int msg_store_rec(struct msg_batch_out *out,
+			 const struct sysvipc_msg *msg, size_t size)
+{
+	struct sysvipc_msgrec rec = { .mtype = msg->type, .mtext_size = size };
+	size_t pad = ALIGN(out->pos, 8) - out->pos;
+	size_t len = pad + sizeof(rec) + size;
+	bool stage = out->stage && len <= PAGE_SIZE && size <= MSG_HEAD_TEXT;
+	char *p;
+
+	out->pos += len;
+	/* What is staged goes first, whichever way this record goes. */
+	if (out->staged && (!stage || out->staged + len > PAGE_SIZE) &&
+	    msg_batch_flush(out))
+		return -EFAULT;
+	if (stage) {
+		p = out->stage + out->staged;
+		memset(p, 0, pad);
+		memcpy(p + pad, &rec, sizeof(rec));
+		memcpy(p + pad + sizeof(rec), msg->text, size);
+		out->staged += len;
+		return 0;
+	}
+	if (pad && iov_iter_zero(pad, out->to) != pad)
+		return -EFAULT;
+	if (copy_to_iter(&rec, sizeof(rec), out->to) != sizeof(rec))
+		return -EFAULT;
+	return msg_store_text_iter(out->to, msg, size) < 0 ? -EFAULT : 0;
+}
+
+/*
+ * read() of a SYSVIPC_OBJFD_MSG_BATCH queue fd: the first message as
+ * sysvipc_msg_fd_read() takes it (waiting, E2BIG, MSG_NOERROR), then,
+ * under one more hold of the lock, every further message the fd selects
+ * whose whole record fits, up to SYSVIPC_MSG_BATCH_MAX; they are copied
+ * out after unlocking (see struct msg_batch_out).  Like msgrcv, messages
+ * taken are lost if the copy faults.  @more as for sysvipc_msg_fd_read().
+ */
+ssize_t sysvipc_msg_fd_read_batch(struct sysvipc_obj *obj,
+				  struct iov_iter *to, long type, int msgflg,
+				  bool nowait, bool *more)
+{
+	const size_t hdr = sizeof(struct sysvipc_msgrec);
+	size_t count = iov_iter_count(to), off, first_size;
+	struct sysvipc_msq *msq = to_msq(obj);
+	struct msg_batch_out out = { .to = to };
+	struct sysvipc_msg *first, *msg;
+	struct msg_wake w = { };
+	unsigned int n = 1;
+	enum msg_mode mode;
+	LIST_HEAD(batch);
+	int err;
+
+	if (nowait)
+		msgflg |= IPC_NOWAIT;
+	mode = msg_mode_of(&type, msgflg);
+	rcu_read_lock();
+	first = msg_receive(obj, count - hdr, type, mode, msgflg, 0, false);
+	if (IS_ERR(first)) {
+		if (more)
+			*more = first == ERR_PTR(-E2BIG);
+		return first == ERR_PTR(-ENOMSG) ? -EAGAIN : PTR_ERR(first);
+	}
+	first_size = min(count - hdr, first->size);
+	off = SYSVIPC_MSGREC_NEXT(0, first_size);
+
+	/*
+	 * Only whole messages from here on (no MSG_NOERROR).  What
+	 * msg_take() does per message is done once for the lot: the same
+	 * state results, as no one sees the queue in between.
+	 */
+	spin_lock(&obj->lock);
+	while (!obj->deleted && n < SYSVIPC_MSG_BATCH_MAX &&
+	       off + hdr <= count) {
+		msg = msg_find(msq, type, mode);
+		if (IS_ERR(msg) || msg->size > count - off - hdr)
+			break;
+		list_move_tail(&msg->list, &batch);
+		msq->qnum--;
+		msq->cbytes -= msg->size;
+		off = SYSVIPC_MSGREC_NEXT(off, msg->size);
+		n++;
+	}
+	if (n > 1) {
+		msq->rtime = ktime_get_real_seconds();
+		msg_set_pid(&msq->lrpid, task_tgid(current));
+		msg_wake_senders(msq, &w);
+		w.poll |= EPOLLOUT | EPOLLWRNORM;
+	}
+	if (more)
+		*more = !obj->deleted && !IS_ERR(msg_find(msq, type, mode));
+	spin_unlock(&obj->lock);
+	/* The fd's reference keeps the queue alive. */
+	msg_poll_flush(obj, &w);
+	msg_wake_flush(&w);
+
+	/* Without a page, records go out one by one: slower, still right. */
+	out.stage = n > 1 ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
+	err = msg_store_rec(&out, first, first_size);
+	msg_put(first);
+	list_for_each_entry(msg, &batch, list) {
+		if (err)
+			break;
+		err = msg_store_rec(&out, msg, msg->size);
+	}
+	if (!err && out.staged)
+		err = msg_batch_flush(&out);
+	kfree(out.stage);
+	msg_put_batch(&batch);
+	return err ?: out.pos;
 }
 
 /* write() of a queue fd: one message laid out as msgsnd's buffer. */

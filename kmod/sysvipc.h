@@ -188,7 +188,10 @@ struct sembuf;
 struct file *sysvipc_shm_fd_file(int id, int f_flags, int acc);
 struct sysvipc_obj *sysvipc_msg_fd_obj(int id, int acc);
 ssize_t sysvipc_msg_fd_read(struct sysvipc_obj *obj, struct iov_iter *to,
-			    long type, int msgflg, bool nowait);
+			    long type, int msgflg, bool nowait, bool *more);
+ssize_t sysvipc_msg_fd_read_batch(struct sysvipc_obj *obj,
+				  struct iov_iter *to, long type, int msgflg,
+				  bool nowait, bool *more);
 ssize_t sysvipc_msg_fd_write(struct sysvipc_obj *obj, struct iov_iter *from,
 			     bool nowait);
 __poll_t sysvipc_msg_fd_poll(struct sysvipc_obj *obj, long type, int msgflg,

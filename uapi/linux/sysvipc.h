@@ -41,6 +41,7 @@
 #define SYSVIPC_FEAT_SHM_HUGETLB _BITULL(7)	/* shmget backed by a hugetlb fd */
 #define SYSVIPC_FEAT_OBJFD	_BITULL(8)	/* SYSVIPC_IOC_OBJFD (ABI 1.2) */
 #define SYSVIPC_FEAT_SEM_FAST	_BITULL(9)	/* SYSVIPC_IOC_SEMMAP (ABI 1.3) */
+#define SYSVIPC_FEAT_MSG_BATCH	_BITULL(12)	/* SYSVIPC_OBJFD_MSG_* (ABI 1.3) */
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
@@ -149,6 +150,23 @@ struct sysvipc_msgrcv {
  * Every type: O_NONBLOCK (or RWF_NOWAIT, or io_uring's first attempt)
  * gives EAGAIN where the call would sleep; a removed object gives EIDRM
  * from read and write and POLLERR | POLLHUP from poll.
+ *
+ * objfd_flags (ABI 1.3, SYSVIPC_FEAT_MSG_BATCH; SYSVIPC_OBJ_MSG only):
+ * SYSVIPC_OBJFD_MSG_BATCH: a read receives as many whole messages as fit
+ *   in its buffer (at most SYSVIPC_MSG_BATCH_MAX), each stored as a
+ *   struct sysvipc_msgrec followed by its text; every record starts on an
+ *   8-byte boundary (SYSVIPC_MSGREC_NEXT), the bytes between two records
+ *   are zeroed, and the count returned ends with the last record's text.
+ *   It waits (or fails with EAGAIN) only for the first message; a first
+ *   message longer than count - sizeof(struct sysvipc_msgrec) gives E2BIG
+ *   and stays queued unless MSG_NOERROR truncates it (mtext_size then says
+ *   what was stored); later messages that do not fit whole stay queued
+ *   for the next read.  count < sizeof(struct sysvipc_msgrec): EINVAL.
+ * SYSVIPC_OBJFD_MSG_EXCLUSIVE: the fd's waiters (parked io_uring reads,
+ *   poll, epoll) are taken to be readers, like EPOLLEXCLUSIVE's: a message
+ *   arriving wakes one of them rather than all; a reader that leaves a
+ *   message it could select queued (a further message, or E2BIG) wakes
+ *   the next.  Other events (room to send, removal) still wake them all.
  */
 #define SYSVIPC_OBJ_SHM		1
 #define SYSVIPC_OBJ_SEM		2
@@ -165,8 +183,23 @@ struct sysvipc_objfd {
 	__s16 sem_op;
 	__s16 sem_flg;		/* SEM_UNDO */
 	__u16 pad;
-	__u64 reserved[4];
+	__u64 objfd_flags;	/* SYSVIPC_OBJFD_* (ABI 1.3) */
+	__u64 reserved[3];
 };
+
+#define SYSVIPC_OBJFD_MSG_BATCH		(1ULL << 0)
+#define SYSVIPC_OBJFD_MSG_EXCLUSIVE	(1ULL << 1)
+
+/* One message in a SYSVIPC_OBJFD_MSG_BATCH read: the header, then the text. */
+struct sysvipc_msgrec {
+	__s64 mtype;
+	__u64 mtext_size;	/* text bytes stored after the header */
+};
+
+#define SYSVIPC_MSG_BATCH_MAX	1024	/* messages per batch read */
+/* Offset of the record after the one at @off with @size text bytes. */
+#define SYSVIPC_MSGREC_NEXT(off, size) \
+	((((off) + sizeof(struct sysvipc_msgrec) + (size)) + 7) & ~(__u64)7)
 
 /*
  * SYSVIPC_IOC_SEMMAP (ABI 1.3): map a semaphore set's values into the
