@@ -1035,4 +1035,472 @@ TEST_F(ipc, uring_sem_and_send)
 #endif
 }
 
+/* ---------------------------------------------------------------- */
+/* batch reads and exclusive wake-ups (ABI 1.3)                     */
+/* ---------------------------------------------------------------- */
+
+#if SYSVIPC_TEST_LIB
+static int msg_fd_flags(int q, __u64 objfd_flags, int msgflg, long msgtyp,
+			int flags)
+{
+	struct sysvipc_objfd cfg = { .objfd_flags = objfd_flags,
+				     .msgflg = msgflg, .msgtyp = msgtyp };
+
+	return objfd(SYSVIPC_OBJ_MSG, q, &cfg, flags);
+}
+
+/* A counter from the fd's /proc/self/fdinfo entry, or -1. */
+static long fdinfo_val(int fd, const char *key)
+{
+	char path[64], buf[1024], *p;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (file_read_str(path, buf, sizeof(buf)))
+		return -1;
+	for (p = buf; p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (!strncmp(p, key, klen) && p[klen] == ':')
+			return strtol(p + klen + 1, NULL, 0);
+	}
+	return -1;
+}
+
+static int send_n(int q, long type, size_t len, char fill)
+{
+	struct { long mtype; char mtext[256]; } m = { .mtype = type };
+
+	memset(m.mtext, fill, len);
+	return msgsnd(q, &m, len, IPC_NOWAIT);
+}
+#endif
+
+TEST_F(ipc, batch_flags_errors)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	struct sysvipc_objfd cfg = { .objfd_flags = SYSVIPC_OBJFD_MSG_BATCH };
+	struct sysvipc_version v;
+	int q, s, fd;
+
+	fd = open(SYSVIPC_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, SYSVIPC_IOC_VERSION, &v));
+	close(fd);
+	EXPECT_LE(3U, v.minor);
+	EXPECT_TRUE(v.features & SYSVIPC_FEAT_MSG_BATCH);
+
+	q = msgq_new();
+	s = t_semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	ASSERT_LE(0, q);
+	ASSERT_LE(0, s);
+	/* unknown flag bits, and the flags on other object types */
+	EXPECT_EQ(-1, msg_fd_flags(q, 1ULL << 2, 0, 0, O_RDONLY));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, msg_fd_flags(q, 1ULL << 63, 0, 0, O_RDONLY));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, objfd(SYSVIPC_OBJ_SEM, s, &cfg, O_RDONLY));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.objfd_flags = SYSVIPC_OBJFD_MSG_EXCLUSIVE;
+	EXPECT_EQ(-1, objfd(SYSVIPC_OBJ_SEM, s, &cfg, O_RDONLY));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* a batch read needs room for one record header */
+	fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, 0, 0, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	{
+		char buf[64];
+
+		EXPECT_EQ(-1, read(fd, buf, sizeof(struct sysvipc_msgrec) - 1));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+		EXPECT_EQ(EAGAIN, errno);
+	}
+	EXPECT_EQ(SYSVIPC_OBJFD_MSG_BATCH, fdinfo_val(fd, "objfd_flags"));
+	EXPECT_EQ(1, fdinfo_val(fd, "empty_reads"));
+	close(fd);
+	semctl(s, 0, IPC_RMID);
+#endif
+}
+
+TEST_F(ipc, batch_read_layout)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	static const size_t sizes[] = { 3, 8, 13, 0, 64, 1 };
+	const size_t hdr = sizeof(struct sysvipc_msgrec);
+	unsigned char buf[1024];
+	size_t off, end, i, k;
+	ssize_t n;
+	int q, fd;
+
+	q = msgq_new();
+	ASSERT_LE(0, q);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(0, send_n(q, 10 + i, sizes[i], 'a' + i));
+	fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, 0, 0, O_RDONLY);
+	ASSERT_LE(0, fd);
+	memset(buf, 0xff, sizeof(buf));
+	n = read(fd, buf, sizeof(buf));
+	/* records on 8-byte boundaries; the count ends with the last text */
+	for (i = 0, off = 0, end = 0; i < 6; i++) {
+		struct sysvipc_msgrec rec;
+
+		memcpy(&rec, buf + off, hdr);
+		EXPECT_EQ((__s64)(10 + i), rec.mtype);
+		EXPECT_EQ(sizes[i], rec.mtext_size);
+		for (k = 0; k < sizes[i]; k++)
+			ASSERT_EQ('a' + i, buf[off + hdr + k]);
+		end = off + hdr + sizes[i];
+		off = SYSVIPC_MSGREC_NEXT(off, sizes[i]);
+		EXPECT_EQ(0U, off % 8);
+		/* padding between records is zeroed */
+		for (k = end; i < 5 && k < off; k++)
+			EXPECT_EQ(0, buf[k]);
+	}
+	EXPECT_EQ((ssize_t)end, n);
+	EXPECT_EQ(0xff, buf[end]);
+	EXPECT_EQ(0, msgq_qnum(q));
+	EXPECT_EQ(1, fdinfo_val(fd, "reads"));
+	close(fd);
+#endif
+}
+
+TEST_F(ipc, batch_partial_buffer_and_type)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	const size_t hdr = sizeof(struct sysvipc_msgrec);
+	struct sysvipc_msgrec rec;
+	unsigned char buf[256];
+	struct msg64 m;
+	int q, fd, fd2;
+
+	q = msgq_new();
+	ASSERT_LE(0, q);
+	ASSERT_EQ(0, send_n(q, 1, 20, 'x'));
+	ASSERT_EQ(0, send_n(q, 2, 20, 'y'));
+	ASSERT_EQ(0, send_n(q, 1, 20, 'z'));
+	fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, 0, 0,
+			  O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	/* room for one record and part of the next: one record */
+	EXPECT_EQ((ssize_t)(hdr + 20), read(fd, buf, hdr + 20 + hdr + 19));
+	memcpy(&rec, buf, hdr);
+	EXPECT_EQ(1, rec.mtype);
+	EXPECT_EQ(2, msgq_qnum(q));
+	/* a typed batch fd takes only its type and leaves the rest */
+	ASSERT_EQ(0, send_n(q, 2, 5, 'w'));
+	fd2 = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, 0, 2,
+			   O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ((ssize_t)(40 + hdr + 5), read(fd2, buf, sizeof(buf)));
+	memcpy(&rec, buf, hdr);
+	EXPECT_EQ(2, rec.mtype);
+	EXPECT_EQ('y', buf[hdr]);
+	memcpy(&rec, buf + 40, hdr);
+	EXPECT_EQ(2, rec.mtype);
+	EXPECT_EQ(5U, rec.mtext_size);
+	EXPECT_EQ('w', buf[40 + hdr]);
+	EXPECT_EQ(-1, read(fd2, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	/* what is left is the last type-1 message, for msgrcv */
+	EXPECT_EQ(20, msgrcv(q, &m, sizeof(m.mtext), 0, IPC_NOWAIT));
+	EXPECT_EQ(1, m.mtype);
+	EXPECT_EQ('z', m.mtext[0]);
+	close(fd);
+	close(fd2);
+#endif
+}
+
+TEST_F(ipc, batch_e2big_noerror)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	const size_t hdr = sizeof(struct sysvipc_msgrec);
+	struct sysvipc_msgrec rec;
+	unsigned char buf[256];
+	int q, fd, fdn;
+
+	q = msgq_new();
+	ASSERT_LE(0, q);
+	ASSERT_EQ(0, send_n(q, 1, 100, 'b'));
+	fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, 0, 0,
+			  O_RDONLY | O_NONBLOCK);
+	fdn = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, MSG_NOERROR, 0,
+			   O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fdn);
+	/* a first message too long: E2BIG, and it stays */
+	EXPECT_EQ(-1, read(fd, buf, hdr + 99));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(1, msgq_qnum(q));
+	/* MSG_NOERROR truncates the first message, mtext_size says so */
+	EXPECT_EQ((ssize_t)(hdr + 50), read(fdn, buf, hdr + 50));
+	memcpy(&rec, buf, hdr);
+	EXPECT_EQ(50U, rec.mtext_size);
+	EXPECT_EQ('b', buf[hdr + 49]);
+	EXPECT_EQ(0, msgq_qnum(q));
+	/* but never a later one: it stays whole for the next read */
+	ASSERT_EQ(0, send_n(q, 1, 10, 'c'));
+	ASSERT_EQ(0, send_n(q, 1, 100, 'd'));
+	EXPECT_EQ((ssize_t)(hdr + 10), read(fdn, buf, 24 + hdr + 50));
+	EXPECT_EQ(1, msgq_qnum(q));
+	EXPECT_EQ((ssize_t)(hdr + 100), read(fd, buf, sizeof(buf)));
+	memcpy(&rec, buf, hdr);
+	EXPECT_EQ(100U, rec.mtext_size);
+	EXPECT_EQ('d', buf[hdr + 99]);
+	close(fd);
+	close(fdn);
+#endif
+}
+
+/* A fault while copying a batch out: EFAULT, the messages taken are lost. */
+TEST_F(ipc, batch_fault_loses_taken)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char *buf;
+	int q, fd, i;
+
+	q = msgq_new();
+	ASSERT_LE(0, q);
+	ASSERT_EQ(0, msgq_set_qbytes(q, 1 << 16));
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(0, send_n(q, 1, 64, 'f'));
+	fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_BATCH, 0, 0,
+			  O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	buf = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, munmap(buf + pg, pg));
+	/* room for 100 records claimed, one page mapped: ~51 fit in it */
+	EXPECT_EQ(-1, read(fd, buf, 100 * 80));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, msgq_qnum(q));
+	munmap(buf, pg);
+	close(fd);
+#endif
+}
+
+#if SYSVIPC_TEST_LIB
+/* Park @m receives on @fd, user_data = index. */
+static int park_reads(struct io_uring *ring, int fd, struct msg64 *bufs,
+		      int m)
+{
+	int i;
+
+	for (i = 0; i < m; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+		sysvipc_prep_msgrcv(sqe, fd, &bufs[i], sizeof(bufs[i].mtext));
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	return io_uring_submit(ring);
+}
+#endif
+
+/*
+ * M parked receives, N messages one at a time: exactly N complete, and on
+ * an exclusive fd no other request was retried (fdinfo's empty_reads),
+ * while a plain fd retries every parked request for each message.
+ */
+TEST_F(ipc, uring_exclusive_wake)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	enum { M = 16, N = 4 };
+	static struct msg64 bufs[M];
+	struct io_uring_cqe *cqes[M];
+	struct io_uring ring;
+	long e0;
+	int q, fd, i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		bool excl = pass == 0;
+
+		q = msgq_new();
+		ASSERT_LE(0, q);
+		fd = msg_fd_flags(q, excl ? SYSVIPC_OBJFD_MSG_EXCLUSIVE : 0,
+				  0, 0, O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, io_uring_queue_init(2 * M, &ring, 0));
+		ASSERT_EQ(M, park_reads(&ring, fd, bufs, M));
+		EXPECT_EQ(0, reap(&ring, cqes, 1, 50));
+		e0 = fdinfo_val(fd, "empty_reads");
+		for (i = 0; i < N; i++) {
+			ASSERT_EQ(0, send_text(q, 1 + i, "one"));
+			ASSERT_EQ(1, reap(&ring, cqes, 1, 5000));
+			EXPECT_EQ((int)sizeof(long) + 3, cqes[0]->res);
+			if (excl) {
+				/* the oldest parked request takes it */
+				EXPECT_EQ((__u64)i, cqes[0]->user_data);
+			}
+		}
+		/* nothing else completes */
+		EXPECT_EQ(0, reap(&ring, cqes, 1, 100));
+		EXPECT_EQ(N, fdinfo_val(fd, "reads"));
+		if (excl) {
+			EXPECT_EQ(e0, fdinfo_val(fd, "empty_reads"));
+		} else {
+			/* most of the other M - 1, for each message */
+			EXPECT_LE(e0 + N * (M - 1) / 2,
+				  fdinfo_val(fd, "empty_reads"));
+		}
+		/* removal still wakes every one of the rest */
+		ASSERT_EQ(0, msgctl(q, IPC_RMID, NULL));
+		ASSERT_EQ(M - N, reap(&ring, cqes, M - N, 5000));
+		for (i = 0; i < M - N; i++)
+			EXPECT_EQ(-EIDRM, cqes[i]->res);
+		io_uring_queue_exit(&ring);
+		close(fd);
+	}
+#endif
+}
+
+/* An exclusive wake-up that ends in E2BIG passes on to the next reader. */
+TEST_F(ipc, uring_exclusive_e2big_passes_on)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	struct io_uring_cqe *cqes[2];
+	struct io_uring ring;
+	struct msg64 small, big;
+	struct io_uring_sqe *sqe;
+	int q, fd, i;
+
+	q = msgq_new();
+	ASSERT_LE(0, q);
+	fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_EXCLUSIVE, 0, 0, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
+	sqe = io_uring_get_sqe(&ring);
+	sysvipc_prep_msgrcv(sqe, fd, &small, 8);
+	io_uring_sqe_set_data64(sqe, 0);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	sqe = io_uring_get_sqe(&ring);
+	sysvipc_prep_msgrcv(sqe, fd, &big, sizeof(big.mtext));
+	io_uring_sqe_set_data64(sqe, 1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	EXPECT_EQ(0, reap(&ring, cqes, 1, 50));
+	ASSERT_EQ(0, send_n(q, 7, 32, 'e'));
+	ASSERT_EQ(2, reap(&ring, cqes, 2, 5000));
+	for (i = 0; i < 2; i++) {
+		if (cqes[i]->user_data == 0) {
+			EXPECT_EQ(-E2BIG, cqes[i]->res);
+		} else {
+			EXPECT_EQ((int)sizeof(long) + 32, cqes[i]->res);
+			EXPECT_EQ(7, big.mtype);
+		}
+	}
+	EXPECT_EQ(0, msgq_qnum(q));
+	io_uring_queue_exit(&ring);
+	close(fd);
+#endif
+}
+
+/*
+ * A burst from another process into few parked requests, re-armed as they
+ * complete: nothing is lost or stranded, on an exclusive fd with one
+ * message per read and on an exclusive batch fd.
+ */
+TEST_F(ipc, uring_exclusive_burst)
+{
+	NEED_LIB();
+#if SYSVIPC_TEST_LIB
+	enum { K = 8, TOTAL = 400 };
+	const size_t hdr = sizeof(struct sysvipc_msgrec);
+	static unsigned char bufs[K][512];
+	static bool seen[TOTAL];
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int q, fd, i, pass, got;
+	pid_t pid;
+
+	for (pass = 0; pass < 2; pass++) {
+		bool batch = pass == 1;
+		size_t len = batch ? sizeof(bufs[0]) : sizeof(long) + 8;
+
+		memset(seen, 0, sizeof(seen));
+		q = msgq_new();
+		ASSERT_LE(0, q);
+		ASSERT_EQ(0, msgq_set_qbytes(q, 1 << 20));
+		fd = msg_fd_flags(q, SYSVIPC_OBJFD_MSG_EXCLUSIVE |
+				  (batch ? SYSVIPC_OBJFD_MSG_BATCH : 0),
+				  0, 0, O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, io_uring_queue_init(2 * K, &ring, 0));
+		for (i = 0; i < K; i++) {
+			sqe = io_uring_get_sqe(&ring);
+			io_uring_prep_read(sqe, fd, bufs[i], len, 0);
+			io_uring_sqe_set_data64(sqe, i);
+		}
+		ASSERT_EQ(K, io_uring_submit(&ring));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			for (i = 0; i < TOTAL; i++) {
+				struct { long mtype; int seq; int pad; } m = {
+					1, i, 0 };
+
+				if (msgsnd(q, &m, 8, 0))
+					_exit(1);
+				if (i % 50 == 49)
+					usleep(2000);
+			}
+			_exit(0);
+		}
+		got = 0;
+		while (got < TOTAL) {
+			struct __kernel_timespec ts = { .tv_sec = 5 };
+			int slot, res, seq;
+			size_t off;
+
+			if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts))
+				break;
+			slot = (int)cqe->user_data;
+			res = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+			ASSERT_LT(0, res);
+			if (!batch) {
+				ASSERT_EQ((int)sizeof(long) + 8, res);
+				memcpy(&seq, bufs[slot] + sizeof(long),
+				       sizeof(seq));
+				ASSERT_TRUE(seq >= 0 && seq < TOTAL);
+				EXPECT_FALSE(seen[seq]);
+				seen[seq] = true;
+				got++;
+			}
+			for (off = 0; batch && off < (size_t)res;
+			     off = SYSVIPC_MSGREC_NEXT(off, 8)) {
+				struct sysvipc_msgrec rec;
+
+				memcpy(&rec, bufs[slot] + off, hdr);
+				ASSERT_EQ(8U, rec.mtext_size);
+				memcpy(&seq, bufs[slot] + off + hdr,
+				       sizeof(seq));
+				ASSERT_TRUE(seq >= 0 && seq < TOTAL);
+				EXPECT_FALSE(seen[seq]);
+				seen[seq] = true;
+				got++;
+			}
+			sqe = io_uring_get_sqe(&ring);
+			io_uring_prep_read(sqe, fd, bufs[slot], len, 0);
+			io_uring_sqe_set_data64(sqe, slot);
+			ASSERT_EQ(1, io_uring_submit(&ring));
+		}
+		EXPECT_EQ(TOTAL, got) TH_LOG("pass %d", pass);
+		EXPECT_EQ(0, child_status(pid));
+		EXPECT_EQ(0, msgq_qnum(q));
+		io_uring_queue_exit(&ring);
+		close(fd);
+		msgctl(q, IPC_RMID, NULL);
+	}
+#endif
+}
+
 TEST_HARNESS_MAIN
