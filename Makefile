@@ -187,12 +187,13 @@ vm-run: all
 	$(VMRUN) -m $(CURDIR)/sysvipc.ko /bin/sh $(abspath $(SCRIPT)) $(ARGS)
 
 # --- bench: drivers in build/bench, run in the VM by bench/run.sh ---------------------
-BENCH_SRCS := $(wildcard bench/bench_*.c)
+BENCH_SRCS := $(wildcard bench/bench_*.c) bench/uring_msg.c
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 $(BUILD)/bench/%: bench/%.c bench/common.h uapi/linux/sysvipc.h
 	mkdir -p $(dir $@)
 	echo "  CC      build/bench/$*"
-	gcc -Wall -Wextra -O2 -g -D_GNU_SOURCE -Iuapi -o $@ $<
+	gcc -Wall -Wextra -O2 -g -D_GNU_SOURCE -Iuapi -o $@ $< \
+		$(if $(filter uring_msg,$*),-luring -ldl)
 
 bench: deps all $(BENCH_BINS)
 	$(CURDIR)/bench/run.sh $(if $(QUICK),quick)

@@ -27,7 +27,10 @@ TARGETS = {
     "shm-attach": 0.9,
     "shm-fault": 0.95,
 }
-VARIANTS = ["kernel", "sysvipc", "posix"]
+# io_uring receivers (bench/uring_msg.c), compared with the same workload's
+# msgrcv loops: "uring" = one message per read, "uring-batch" = batch reads.
+URING_TARGETS = {"msg-drain-64": 3.0}  # uring-batch ÷ kernel, issue 10
+VARIANTS = ["kernel", "sysvipc", "posix", "uring", "uring-batch"]
 
 
 def fmt(x):
@@ -100,6 +103,35 @@ def main():
         md.append(f"| {wl} | {unit[wl]} | {cells[0]} | {cells[1]} | {rcell} | {tcell} | {cells[2]} | "
                   f"{'' if rp is None else f'{rp:.2f}×'}"
                   f"{' ({:.2f}–{:.2f})'.format(*paired(wl, 'posix')) if rp is not None and paired(wl, 'posix') else ''} |")
+    uwl = [wl for wl in order if any((wl, v) in stats for v in ("uring", "uring-batch"))]
+    if uwl:
+        md += ["", "io_uring receive (bench/uring_msg.c): the queue is filled with 8192 messages "
+               "untimed, then drained, timed, until N have been received; only receiving is "
+               "measured. kernel / sysvipc = a `msgrcv` loop; io_uring = 64 reads in flight on a "
+               "queue fd, one message each; io_uring batch = 4 reads of 64 KiB in flight on a "
+               "`SYSVIPC_OBJFD_MSG_BATCH | SYSVIPC_OBJFD_MSG_EXCLUSIVE` fd, as many messages per "
+               "read as fit. Ratios ÷ the kernel's `msgrcv` loop (same-round range in parentheses).",
+               "",
+               "| workload | unit | kernel msgrcv | sysvipc msgrcv | sysvipc io_uring | "
+               "sysvipc io_uring batch | sysvipc ÷ kernel | io_uring ÷ kernel | batch ÷ kernel | target |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        for wl in uwl:
+            cells, rcells = [], []
+            for var in ("kernel", "sysvipc", "uring", "uring-batch"):
+                if (wl, var) in stats:
+                    n, med, lo, hi = stats[(wl, var)]
+                    cells.append(f"{fmt(med)} [{fmt(lo)} – {fmt(hi)}]")
+                else:
+                    cells.append("")
+            for var in ("sysvipc", "uring", "uring-batch"):
+                r = ratio(wl, var)
+                c = "" if r is None else f"{r:.2f}×"
+                if r is not None and paired(wl, var):
+                    c += " ({:.2f}–{:.2f})".format(*paired(wl, var))
+                rcells.append(c)
+            t, rb = URING_TARGETS.get(wl), ratio(wl, "uring-batch")
+            tcell = "" if t is None else (f"batch ≥ {t} " + ("✓" if rb is not None and rb >= t else "**below**"))
+            md.append(f"| {wl} | {unit[wl]} | " + " | ".join(cells + rcells) + f" | {tcell} |")
     md.append("")
     md.append("`entry/noop`: kernel = a bare `getppid` syscall, sysvipc = the module's "
               "`SYSVIPC_IOC_VERSION` ioctl (the cheapest call into the module).")
@@ -164,6 +196,10 @@ plot for [i=0:{nvar - 1}] '{dat}' index i using 1:2:3:4 with yerrorlines lw 2 ti
                 cols = "2:3:4 title 'kernel', '' using 5:6:7 title 'sysvipc'"
                 if has_posix:
                     cols += ", '' using 8:9:10 title 'posix'"
+                for i, var in enumerate(VARIANTS[3:]):
+                    if any((w, var) in stats for w in wls):
+                        c = 11 + 3 * i
+                        cols += f", '' using {c}:{c + 1}:{c + 2} title 'sysvipc {var}'"
                 gp = f"""set terminal svg size {max(560, 160 * len(wls) + 220)},420 dynamic enhanced font 'sans,11'
 set output '{out}'
 set title "{fam}: throughput relative to the kernel's IPC ({title}; median, min-max)" noenhanced

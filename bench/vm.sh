@@ -38,7 +38,11 @@ one() {
 	local v=$1 fam=$2 wl=$3 rep=$4 out rc val unit
 	shift 4
 	local env=(BENCH_VARIANT="$v")
-	[ "$v" = sysvipc ] && env+=(LD_PRELOAD="$LIB" SYSVIPC_FALLBACK=0)
+	# io_uring variants (uring, uring-batch) run through the library too
+	case $v in
+	sysvipc) env+=(LD_PRELOAD="$LIB" SYSVIPC_FALLBACK=0) ;;
+	uring*) env=(BENCH_VARIANT=sysvipc LD_PRELOAD="$LIB" SYSVIPC_FALLBACK=0) ;;
+	esac
 	out=$(cd /tmp && env "${env[@]}" timeout -k 5 "$TMO" "$@" 2>&1 </dev/null)
 	rc=$?
 	read -r val unit < <(echo "$out" | awk '$1 == "RESULT" { print $2, $3 }' | tail -1)
@@ -86,6 +90,22 @@ wl msg msg-pingpong-64 "$BIN/bench_msg" pingpong $((10000 * S)) 64 -- "$BIN/benc
 wl msg msg-pingpong-8k "$BIN/bench_msg" pingpong $((5000 * S)) 8192 -- "$BIN/bench_msg" mq $((5000 * S)) 8192
 wl msg msg-stream-64 "$BIN/bench_msg" stream $((50000 * S)) 64 1
 wl msg msg-stream-8k "$BIN/bench_msg" stream $((10000 * S)) 8192 1
+
+echo "== message receive: drain a pre-filled queue (msgrcv loops, io_uring reads, io_uring batch reads)"
+# bench/uring_msg.c: the receiver fills the queue with 8192 messages
+# (untimed), then receives them (timed), until N; only receiving counts.
+for r in $(seq "$REPS"); do
+	vs="kernel sysvipc uring uring-batch"
+	[ $((r % 2)) = 0 ] && vs="uring-batch uring sysvipc kernel"
+	for v in $vs; do
+		case $v in
+		uring) rc=(uring $((100000 * S)) 64 64) ;;
+		uring-batch) rc=(batch $((100000 * S)) 64 4 65536) ;;
+		*) rc=(loop $((100000 * S)) 64) ;;
+		esac
+		one "$v" msg-uring msg-drain-64 "$r" "$BIN/uring_msg" drain "${rc[@]}"
+	done
+done
 
 echo "== shared memory"
 wl shm shm-attach "$BIN/bench_shm" attach $((10000 * S))
