@@ -29,6 +29,7 @@ void sysvipc_ids_init(struct sysvipc_ids *ids,
 	ids->max_idx = -1;
 	ids->last_idx = -1;
 	ids->next_idx = 0;
+	ids->at_id = -1;
 	ids->seq = 0;
 	ids->release = release;
 }
@@ -99,14 +100,22 @@ bool sysvipc_may(struct sysvipc_obj *obj, int flag)
 	return true;
 }
 
-/* *get: the kernel's ipcget() rules for IPC_PRIVATE, IPC_CREAT, IPC_EXCL. */
+/*
+ * *get: the kernel's ipcget() rules for IPC_PRIVATE, IPC_CREAT, IPC_EXCL.
+ * With @at_id >= 0 (SYSVIPC_GET_AT_ID, permission checked by the caller)
+ * only a new object will do, and sysvipc_ids_add() puts it at that id.
+ */
 int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
-		    const struct sysvipc_get_ops *ops, void *priv)
+		    const struct sysvipc_get_ops *ops, void *priv, int at_id)
 {
 	struct sysvipc_obj *obj;
 	int err;
 
+	if (at_id >= 0 && key != IPC_PRIVATE &&
+	    (flg & (IPC_CREAT | IPC_EXCL)) != (IPC_CREAT | IPC_EXCL))
+		return -EINVAL;
 	down_write(&ids->rwsem);
+	ids->at_id = at_id;
 	obj = key == IPC_PRIVATE ? NULL : sysvipc_find_key(ids, key);
 	if (!obj) {
 		if (key == IPC_PRIVATE || (flg & IPC_CREAT))
@@ -123,6 +132,7 @@ int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
 			spin_unlock(&obj->lock);
 		}
 	}
+	ids->at_id = -1;
 	up_write(&ids->rwsem);
 	return err;
 }
@@ -167,6 +177,18 @@ int sysvipc_ids_add(struct sysvipc_ids *ids, struct sysvipc_obj *obj,
 	refcount_set(&obj->refs, 1);
 	obj->ids = ids;
 
+	if (ids->at_id >= 0) {
+		/*
+		 * Restore at a chosen id: exactly that slot (EBUSY if taken)
+		 * and sequence number; the cyclic search is left alone.
+		 */
+		idx = ids->at_id & (SYSVIPC_IDX_MAX - 1);
+		err = xa_insert(&ids->objs, idx, NULL, GFP_KERNEL_ACCOUNT);
+		if (err)
+			return err;
+		obj->seq = ids->at_id >> SYSVIPC_IDX_SHIFT;
+		goto publish;
+	}
 	err = sysvipc_alloc_idx(ids, &idx);
 	if (err)
 		return err == -EBUSY ? -ENOSPC : err;
@@ -176,6 +198,7 @@ int sysvipc_ids_add(struct sysvipc_ids *ids, struct sysvipc_obj *obj,
 	}
 	ids->last_idx = idx;
 	obj->seq = ids->seq;
+publish:
 	obj->id = (obj->seq << SYSVIPC_IDX_SHIFT) + idx;
 	/* The slot exists, so this store allocates nothing and cannot fail. */
 	xa_store(&ids->objs, idx, obj, GFP_KERNEL);
@@ -288,6 +311,22 @@ int sysvipc_update_perm(struct sysvipc_obj *obj, const struct ipc64_perm *in)
 	obj->gid = gid;
 	obj->mode = (obj->mode & ~0777) | (in->mode & 0777);
 	return 0;
+}
+
+/*
+ * SYSVIPC_IOC_RESTORE's ipc_perm part.  ids->rwsem held for writing (cuid
+ * and cgid change, see sysvipc_obtain_owner()) and obj->lock held.
+ */
+void sysvipc_restore_perm(struct sysvipc_obj *obj,
+			  const struct sysvipc_restore_k *k)
+{
+	lockdep_assert_held_write(&obj->ids->rwsem);
+	lockdep_assert_held(&obj->lock);
+	obj->uid = k->uid;
+	obj->gid = k->gid;
+	obj->cuid = k->cuid;
+	obj->cgid = k->cgid;
+	obj->mode = (obj->mode & ~0777) | (k->mode & 0777);
 }
 
 /* The ipc_perm part of an IPC_STAT reply; obj->lock held. */

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/miscdevice.h>
@@ -129,11 +130,22 @@ int sysvipc_copy_get(struct sysvipc_get *g, const void __user *argp)
 {
 	if (copy_from_user(g, argp, sizeof(*g)))
 		return -EFAULT;
-	if (g->reserved || (g->get_flags & ~SYSVIPC_GET_BACKING_FD))
+	if (g->get_flags & ~(SYSVIPC_GET_BACKING_FD | SYSVIPC_GET_AT_ID))
 		return -EINVAL;
 	if (!(g->get_flags & SYSVIPC_GET_BACKING_FD) && g->backing_fd)
 		return -EINVAL;
+	if (!(g->get_flags & SYSVIPC_GET_AT_ID))
+		return g->at_id ? -EINVAL : 0;
+	if (g->at_id > INT_MAX)
+		return -EINVAL;
+	if (!checkpoint_restore_ns_capable(sysvipc_user_ns()))
+		return -EPERM;
 	return 0;
+}
+
+int sysvipc_get_at_id(const struct sysvipc_get *g)
+{
+	return g->get_flags & SYSVIPC_GET_AT_ID ? (int)g->at_id : -1;
 }
 
 int sysvipc_copy_ctl(struct sysvipc_ctl *c, const void __user *argp)
@@ -155,7 +167,8 @@ static long sysvipc_version(void __user *argp)
 			    SYSVIPC_FEAT_SEMOP | SYSVIPC_FEAT_SEM_UNDO |
 			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB |
 			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST |
-			    SYSVIPC_FEAT_MSG_BATCH,
+			    SYSVIPC_FEAT_MSG_BATCH | SYSVIPC_FEAT_UNDO_RW |
+			    SYSVIPC_FEAT_RESTORE,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -195,6 +208,12 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_msgrcv(argp);
 	case SYSVIPC_IOC_OBJFD:
 		return sysvipc_objfd(argp);
+	case SYSVIPC_IOC_UNDO_GET:
+		return sysvipc_undo_get(argp);
+	case SYSVIPC_IOC_UNDO_SET:
+		return sysvipc_undo_set(argp);
+	case SYSVIPC_IOC_RESTORE:
+		return sysvipc_restore(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -576,11 +576,12 @@ long sysvipc_msgget(const void __user *argp)
 	if (err)
 		return err;
 	/* Only shmget takes a backing file. */
-	if (g.get_flags)
+	if (g.get_flags & ~SYSVIPC_GET_AT_ID)
 		return -EINVAL;
 	if (g.size)
 		return -EINVAL;
-	return sysvipc_ids_get(&msg_ids, g.key, g.flags, 0, &msg_get_ops, NULL);
+	return sysvipc_ids_get(&msg_ids, g.key, g.flags, 0, &msg_get_ops, NULL,
+			       sysvipc_get_at_id(&g));
 }
 
 /*
@@ -1326,4 +1327,34 @@ void sysvipc_msg_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
 		   from_kgid_munged(user_ns, obj->cgid),
 		   msq->stime, msq->rtime, msq->ctime);
 	spin_unlock(&obj->lock);
+}
+
+/* SYSVIPC_IOC_RESTORE of a queue (kmod/cr.c). */
+long sysvipc_msg_restore(int id, struct sysvipc_restore_k *k)
+{
+	struct sysvipc_obj *obj;
+	struct sysvipc_msq *msq;
+	long err = 0;
+
+	down_write(&msg_ids.rwsem);
+	obj = sysvipc_obtain(&msg_ids, id);
+	if (IS_ERR(obj)) {
+		up_write(&msg_ids.rwsem);
+		return PTR_ERR(obj);
+	}
+	msq = to_msq(obj);
+	spin_lock(&obj->lock);
+	if (obj->deleted) {
+		err = -EIDRM;
+	} else {
+		sysvipc_restore_perm(obj, k);
+		msq->stime = k->time[0];
+		msq->rtime = k->time[1];
+		msq->ctime = k->time[2];
+		swap(msq->lspid, k->pid[0]);
+		swap(msq->lrpid, k->pid[1]);
+	}
+	spin_unlock(&obj->lock);
+	up_write(&msg_ids.rwsem);
+	return err;
 }

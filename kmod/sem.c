@@ -58,6 +58,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
@@ -65,8 +66,10 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/sem.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/time64.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -224,13 +227,13 @@ long sysvipc_semget(const void __user *argp)
 	if (err)
 		return err;
 	/* Only shmget takes a backing file. */
-	if (g.get_flags)
+	if (g.get_flags & ~SYSVIPC_GET_AT_ID)
 		return -EINVAL;
 	/* size carries nsems; a negative int arrives sign-extended. */
 	if (g.size > sysvipc_semmsl())
 		return -EINVAL;
 	return sysvipc_ids_get(&sem_ids, g.key, g.flags, g.size, &sem_get_ops,
-			       NULL);
+			       NULL, sysvipc_get_at_id(&g));
 }
 
 /* ---- the fast-path page (see the top of the file) ---- */
@@ -1536,4 +1539,335 @@ void sysvipc_sem_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
 		   from_kgid_munged(user_ns, obj->cgid),
 		   sem_otime(sma), sma->ctime);
 	spin_unlock(&obj->lock);
+}
+
+/* ---- checkpoint/restore of undo lists ---- */
+
+/*
+ * Serialises SYSVIPC_IOC_UNDO_SET calls: installing a list is a sequence
+ * of steps (clear, link set by set) that must not interleave with another
+ * restore of the same process.  Taken before any spinlock.
+ */
+static DEFINE_MUTEX(undo_set_mutex);
+
+/* The target of an undo ioctl, with a reference, if the caller may. */
+static struct task_struct *undo_target(pid_t nr, bool write)
+{
+	struct task_struct *tsk;
+	int err;
+
+	if (nr < 0)
+		return ERR_PTR(-ESRCH);
+	if (!nr) {
+		tsk = current;
+		get_task_struct(tsk);
+	} else {
+		rcu_read_lock();
+		tsk = pid_task(find_vpid(nr), PIDTYPE_PID);
+		if (tsk)
+			get_task_struct(tsk);
+		rcu_read_unlock();
+		if (!tsk)
+			return ERR_PTR(-ESRCH);
+	}
+	err = sysvipc_undo_may(tsk, write);
+	if (err) {
+		put_task_struct(tsk);
+		return ERR_PTR(err);
+	}
+	return tsk;
+}
+
+static int undo_copy_io(struct sysvipc_undo_io *io, const void __user *argp)
+{
+	if (copy_from_user(io, argp, sizeof(*io)))
+		return -EFAULT;
+	if (io->reserved[0] || io->reserved[1])
+		return -EINVAL;
+	if (io->count > SYSVIPC_UNDO_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+static void undo_emit(struct sysvipc_undo_entry *ents, u32 room, u32 *n,
+		      int semid, int semnum, short adj)
+{
+	if (*n < room) {
+		ents[*n].semid = semid;
+		ents[*n].semnum = semnum;
+		ents[*n].adj = adj;
+	}
+	(*n)++;
+}
+
+/*
+ * SYSVIPC_IOC_UNDO_GET.  The sets are walked in index order under RCU;
+ * each is locked while its entry is read, so every set's adjustments are
+ * consistent (those of different sets are not taken at one instant; the
+ * target is expected to be stopped).
+ */
+long sysvipc_undo_get(void __user *argp)
+{
+	struct sysvipc_undo_entry *ents = NULL;
+	struct sysvipc_undo_io io;
+	struct sysvipc_undo_list *ulp;
+	struct task_struct *tsk;
+	struct sysvipc_undo *un;
+	struct sysvipc_obj *obj;
+	struct sysvipc_sem *sma;
+	unsigned long idx;
+	u32 n = 0, room;
+	long err;
+	int i;
+	bool any;
+
+	err = undo_copy_io(&io, argp);
+	if (err)
+		return err;
+	room = io.count;
+	tsk = undo_target(io.pid, false);
+	if (IS_ERR(tsk))
+		return PTR_ERR(tsk);
+	if (room) {
+		ents = kvcalloc(room, sizeof(*ents), GFP_KERNEL);
+		err = -ENOMEM;
+		if (!ents)
+			goto out;
+	}
+
+	rcu_read_lock();
+	ulp = sysvipc_undo_list_of(tsk);
+	if (ulp) {
+		xa_for_each(&sem_ids.objs, idx, obj) {
+			sma = to_sem(obj);
+			spin_lock(&obj->lock);
+			un = obj->deleted ? NULL :
+			     sysvipc_undo_find(ulp, obj->id);
+			any = false;
+			for (i = 0; un && i < sma->nsems; i++) {
+				if (un->semadj[i]) {
+					undo_emit(ents, room, &n, obj->id, i,
+						  un->semadj[i]);
+					any = true;
+				}
+			}
+			/* An entry with no adjustment still counts. */
+			if (un && !any)
+				undo_emit(ents, room, &n, obj->id, 0, 0);
+			spin_unlock(&obj->lock);
+		}
+	}
+	rcu_read_unlock();
+
+	err = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(io.entries), ents,
+			 min(n, room) * sizeof(*ents)))
+		goto out;
+	if (put_user(n, &((struct sysvipc_undo_io __user *)argp)->count))
+		goto out;
+	err = n;
+out:
+	kvfree(ents);
+	put_task_struct(tsk);
+	return err;
+}
+
+static int undo_entry_cmp(const void *a, const void *b)
+{
+	const struct sysvipc_undo_entry *x = a, *y = b;
+
+	if (x->semid != y->semid)
+		return x->semid < y->semid ? -1 : 1;
+	return (int)x->semnum - (int)y->semnum;
+}
+
+/* Drop every entry of @ulp, set by set; under rcu_read_lock(). */
+static void undo_clear(struct sysvipc_undo_list *ulp)
+{
+	struct sysvipc_undo *un;
+	struct sysvipc_obj *obj;
+	unsigned long idx;
+
+	xa_for_each(&sem_ids.objs, idx, obj) {
+		spin_lock(&obj->lock);
+		un = obj->deleted ? NULL : sysvipc_undo_find(ulp, obj->id);
+		if (un) {
+			list_del(&un->list_id);
+			sysvipc_undo_unlink(un);
+			kvfree_rcu(un, rcu);
+		}
+		spin_unlock(&obj->lock);
+	}
+}
+
+/*
+ * SYSVIPC_IOC_UNDO_SET.  Checks and allocates everything first (one entry
+ * per distinct set, sized for it), then under RCU clears the target's list
+ * and links the new entries, each under its set's lock.
+ */
+long sysvipc_undo_set(const void __user *argp)
+{
+	struct sysvipc_undo_entry *ents = NULL;
+	struct sysvipc_undo **uns = NULL;
+	struct sysvipc_undo_list *ulp, *new = NULL;
+	struct sysvipc_undo_io io;
+	struct task_struct *tsk;
+	struct sysvipc_obj *obj;
+	u32 i, j, nsets = 0;
+	int nsems, num;
+	long err;
+
+	err = undo_copy_io(&io, argp);
+	if (err)
+		return err;
+	if (io.count) {
+		ents = kvmalloc_array(io.count, sizeof(*ents), GFP_KERNEL);
+		if (!ents)
+			return -ENOMEM;
+		if (copy_from_user(ents, u64_to_user_ptr(io.entries),
+				   io.count * sizeof(*ents))) {
+			kvfree(ents);
+			return -EFAULT;
+		}
+		sort(ents, io.count, sizeof(*ents), undo_entry_cmp, NULL);
+	}
+	tsk = undo_target(io.pid, true);
+	if (IS_ERR(tsk)) {
+		kvfree(ents);
+		return PTR_ERR(tsk);
+	}
+	mutex_lock(&undo_set_mutex);
+
+	/* Validate, and count the sets. */
+	err = -EINVAL;
+	for (i = 0; i < io.count; i++) {
+		if (i && !undo_entry_cmp(&ents[i - 1], &ents[i]))
+			goto out;
+		if (!i || ents[i - 1].semid != ents[i].semid)
+			nsets++;
+	}
+	err = -ENOMEM;
+	uns = kvcalloc(nsets, sizeof(*uns), GFP_KERNEL);
+	if (nsets && !uns)
+		goto out;
+	for (i = 0, j = 0; i < io.count; i = num, j++) {
+		rcu_read_lock();
+		obj = sysvipc_obtain(&sem_ids, ents[i].semid);
+		if (IS_ERR(obj)) {
+			rcu_read_unlock();
+			err = PTR_ERR(obj);
+			goto out;
+		}
+		spin_lock(&obj->lock);
+		nsems = to_sem(obj)->nsems;
+		err = 0;
+		if (!sysvipc_may(obj, 0222))
+			err = -EACCES;
+		else if (obj->deleted)
+			err = -EIDRM;
+		spin_unlock(&obj->lock);
+		rcu_read_unlock();
+		if (err)
+			goto out;
+		for (num = i; num < io.count && ents[num].semid == ents[i].semid;
+		     num++) {
+			err = -EFBIG;
+			if (ents[num].semnum >= nsems)
+				goto out;
+		}
+		err = -ENOMEM;
+		uns[j] = kvzalloc(struct_size(uns[j], semadj, nsems),
+				  GFP_KERNEL_ACCOUNT);
+		if (!uns[j])
+			goto out;
+		uns[j]->nsems = nsems;
+		for (; i < num; i++)
+			uns[j]->semadj[ents[i].semnum] = ents[i].adj;
+		uns[j]->semid = ents[num - 1].semid;
+	}
+	new = sysvipc_undo_list_alloc();
+	err = -ENOMEM;
+	if (!new)
+		goto out;
+
+	rcu_read_lock();
+	ulp = sysvipc_undo_list_other(tsk, new);
+	new = NULL;
+	err = PTR_ERR_OR_ZERO(ulp);
+	if (!err)
+		undo_clear(ulp);
+	for (j = 0; !err && j < nsets; j++) {
+		struct sysvipc_sem *sma;
+
+		obj = sysvipc_obtain(&sem_ids, uns[j]->semid);
+		if (IS_ERR(obj)) {
+			err = -EIDRM;
+			break;
+		}
+		sma = to_sem(obj);
+		spin_lock(&obj->lock);
+		if (obj->deleted) {
+			err = -EIDRM;
+		} else if (!sysvipc_undo_link_other(ulp, uns[j], obj->id)) {
+			err = -ESRCH;
+		} else {
+			list_add(&uns[j]->list_id, &sma->undos);
+			uns[j] = NULL;
+		}
+		spin_unlock(&obj->lock);
+	}
+	/* A set went away meanwhile: leave the list empty, as documented. */
+	if (err == -EIDRM)
+		undo_clear(ulp);
+	rcu_read_unlock();
+out:
+	mutex_unlock(&undo_set_mutex);
+	for (j = 0; uns && j < nsets; j++)
+		kvfree(uns[j]);
+	kvfree(uns);
+	kvfree(ents);
+	put_task_struct(tsk);
+	return err;
+}
+
+/* SYSVIPC_IOC_RESTORE of a set (kmod/cr.c). */
+long sysvipc_sem_restore(int id, struct sysvipc_restore_k *k)
+{
+	struct sem_wake wake = SEM_WAKE_INIT(wake);
+	struct sysvipc_obj *obj;
+	struct sysvipc_sem *sma;
+	long err = 0;
+	u32 i;
+
+	down_write(&sem_ids.rwsem);
+	obj = sysvipc_obtain(&sem_ids, id);
+	if (IS_ERR(obj)) {
+		up_write(&sem_ids.rwsem);
+		return PTR_ERR(obj);
+	}
+	sma = to_sem(obj);
+	spin_lock(&obj->lock);
+	if (obj->deleted) {
+		err = -EIDRM;
+	} else if (k->nsems != sma->nsems) {
+		err = -EINVAL;
+	} else {
+		sysvipc_restore_perm(obj, k);
+		/* The module owns every value while it sets them. */
+		sem_freeze_all(sma);
+		for (i = 0; i < k->nsems; i++) {
+			sma->sems[i].val = k->vals[i];
+			sem_set_pid(sma, i, k->sem_pids[i]);
+		}
+		sem_update(sma, NULL, 0, false, &wake);
+		sma->otime = k->time[0];
+		if (sma->fpage)
+			WRITE_ONCE(sma->fhdr->otime, k->time[0]);
+		sma->ctime = k->time[1];
+	}
+	sem_unlock(sma);
+	/* Under the registry lock, which keeps the set listed and alive. */
+	sem_wake_all(&wake);
+	up_write(&sem_ids.rwsem);
+	return err;
 }

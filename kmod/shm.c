@@ -58,7 +58,7 @@ struct sysvipc_shm {
 	struct sysvipc_obj perm;
 	struct file *file;	/* the shmem backing, fixed */
 	size_t segsz;		/* fixed */
-	struct pid *cpid;	/* fixed */
+	struct pid *cpid;	/* under perm.lock: SYSVIPC_IOC_RESTORE sets it */
 	/*
 	 * The backing's own vm_ops, which ours forward to: the same for every
 	 * mapping of the backing, stored by each attach mmap before its VMA
@@ -359,7 +359,7 @@ long sysvipc_shmget(const void __user *argp)
 	    shm_overcommit_never())
 		g.flags &= ~SHM_NORESERVE;
 	err = sysvipc_ids_get(&shm_ids, g.key, g.flags, g.size, &shm_get_ops,
-			      huge);
+			      huge, sysvipc_get_at_id(&g));
 	if (huge)
 		fput(huge);
 	return err;
@@ -415,6 +415,38 @@ static void shm_ctl_sync(int id)
 		return;
 	shm_sync_inode(to_shm(obj), true);
 	sysvipc_obj_put(obj);
+}
+
+/* SYSVIPC_IOC_RESTORE of a segment (kmod/cr.c). */
+long sysvipc_shm_restore(int id, struct sysvipc_restore_k *k)
+{
+	struct sysvipc_obj *obj;
+	struct sysvipc_shm *shp;
+	long err = 0;
+
+	down_write(&shm_ids.rwsem);
+	obj = sysvipc_obtain(&shm_ids, id);
+	if (IS_ERR(obj)) {
+		up_write(&shm_ids.rwsem);
+		return PTR_ERR(obj);
+	}
+	shp = to_shm(obj);
+	spin_lock(&obj->lock);
+	if (obj->deleted) {
+		err = -EIDRM;
+	} else {
+		sysvipc_restore_perm(obj, k);
+		shp->atime = k->time[0];
+		shp->dtime = k->time[1];
+		shp->ctime = k->time[2];
+		swap(shp->cpid, k->pid[0]);
+		swap(shp->lpid, k->pid[1]);
+	}
+	spin_unlock(&obj->lock);
+	up_write(&shm_ids.rwsem);
+	if (!err)
+		shm_ctl_sync(id);
+	return err;
 }
 
 static long shm_ctl_obj(int id, int cmd, void __user *buf)

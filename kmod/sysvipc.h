@@ -75,6 +75,7 @@ struct sysvipc_ids {
 	int max_idx;			/* highest index in use, -1 if none */
 	int last_idx;			/* index handed out last, for seq */
 	u32 next_idx;			/* where the cyclic search starts */
+	int at_id;			/* SYSVIPC_GET_AT_ID's id, or -1 */
 	unsigned short seq;
 	/* Frees the type's object after the last reference is gone. */
 	void (*release)(struct sysvipc_obj *obj);
@@ -97,7 +98,7 @@ void sysvipc_ids_init(struct sysvipc_ids *ids,
 void sysvipc_ids_destroy(struct sysvipc_ids *ids,
 			 void (*remove)(struct sysvipc_obj *obj));
 int sysvipc_ids_get(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
-		    const struct sysvipc_get_ops *ops, void *priv);
+		    const struct sysvipc_get_ops *ops, void *priv, int at_id);
 int sysvipc_ids_add(struct sysvipc_ids *ids, struct sysvipc_obj *obj,
 		    key_t key, int flg, int limit);
 void sysvipc_ids_remove(struct sysvipc_ids *ids, struct sysvipc_obj *obj);
@@ -162,6 +163,8 @@ int sysvipc_msgmni(void);
 struct sysvipc_get;
 struct sysvipc_ctl;
 int sysvipc_copy_get(struct sysvipc_get *g, const void __user *argp);
+/* The id a checked struct sysvipc_get asks to create at, or -1. */
+int sysvipc_get_at_id(const struct sysvipc_get *g);
 int sysvipc_copy_ctl(struct sysvipc_ctl *c, const void __user *argp);
 
 /* Per-family entry points, called by the ioctl dispatcher. */
@@ -200,6 +203,29 @@ struct sysvipc_obj *sysvipc_sem_fd_obj(int id, int acc, int semnum);
 long sysvipc_sem_fd_op(struct sysvipc_obj *obj, const struct sembuf *op,
 		       bool nowait);
 __poll_t sysvipc_sem_fd_poll(struct sysvipc_obj *obj, const struct sembuf *op);
+
+/*
+ * SYSVIPC_IOC_RESTORE (kmod/cr.c), checked and converted.  Each type's
+ * restore swaps the pid pointers in, so what is left here afterwards (the
+ * old ones) is put by the caller.
+ */
+struct sysvipc_restore_k {
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	umode_t mode;
+	time64_t time[3];
+	struct pid *pid[2];
+	u32 nsems;
+	int *vals;
+	struct pid **sem_pids;
+};
+
+long sysvipc_restore(const void __user *argp);
+void sysvipc_restore_perm(struct sysvipc_obj *obj,
+			  const struct sysvipc_restore_k *k);
+long sysvipc_shm_restore(int id, struct sysvipc_restore_k *k);
+long sysvipc_sem_restore(int id, struct sysvipc_restore_k *k);
+long sysvipc_msg_restore(int id, struct sysvipc_restore_k *k);
 
 /* Status files (kmod/proc.c); each family shows its own objects. */
 struct pid_namespace;
@@ -248,6 +274,17 @@ struct sysvipc_undo *sysvipc_undo_find(struct sysvipc_undo_list *ulp,
 void sysvipc_undo_link(struct sysvipc_undo_list *ulp, struct sysvipc_undo *un,
 		       int semid);
 void sysvipc_undo_unlink(struct sysvipc_undo *un);
+/* Checkpoint/restore of another process's list. */
+struct task_struct;
+int sysvipc_undo_may(struct task_struct *tsk, bool write);
+struct sysvipc_undo_list *sysvipc_undo_list_of(struct task_struct *tsk);
+struct sysvipc_undo_list *sysvipc_undo_list_alloc(void);
+struct sysvipc_undo_list *sysvipc_undo_list_other(struct task_struct *tsk,
+						  struct sysvipc_undo_list *new);
+bool sysvipc_undo_link_other(struct sysvipc_undo_list *ulp,
+			     struct sysvipc_undo *un, int semid);
+long sysvipc_undo_get(void __user *argp);
+long sysvipc_undo_set(const void __user *argp);
 /* sem.c: apply and free the list's entry for @semid at process exit. */
 void sysvipc_sem_undo_exit(struct sysvipc_undo_list *ulp, int semid);
 

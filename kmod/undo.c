@@ -32,9 +32,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/cred.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -47,8 +52,13 @@
 struct sysvipc_undo_list {
 	struct hlist_node node;		/* in undo_hash, under undo_hash_lock */
 	const struct signal_struct *owner;	/* the key, never dereferenced */
-	spinlock_t lock;		/* protects @undos */
+	spinlock_t lock;		/* protects @undos and @dead */
 	struct list_head undos;		/* struct sysvipc_undo.list_proc */
+	/*
+	 * Set by the exit probe once the list is off the hash, before it is
+	 * drained: sysvipc_undo_link_other() adds nothing to a dead list.
+	 */
+	bool dead;
 	struct rcu_head rcu;
 };
 
@@ -161,6 +171,154 @@ void sysvipc_undo_unlink(struct sysvipc_undo *un)
 	spin_unlock(&ulp->lock);
 }
 
+/*
+ * The credential part of ptrace_may_access(PTRACE_MODE_REALCREDS), which
+ * is not exported to modules: the caller's real uid and gid equal all of
+ * the target's uids and gids and the target is dumpable, or the caller
+ * has CAP_SYS_PTRACE over it.  The LSM hook (Yama ...) is not consulted.
+ */
+static bool undo_ptrace_like(struct task_struct *tsk)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	struct mm_struct *mm;
+	bool ok;
+
+	if (same_thread_group(tsk, current))
+		return true;
+	rcu_read_lock();
+	tcred = __task_cred(tsk);
+	ok = (uid_eq(cred->uid, tcred->euid) &&
+	      uid_eq(cred->uid, tcred->suid) &&
+	      uid_eq(cred->uid, tcred->uid) &&
+	      gid_eq(cred->gid, tcred->egid) &&
+	      gid_eq(cred->gid, tcred->sgid) &&
+	      gid_eq(cred->gid, tcred->gid)) ||
+	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+	task_lock(tsk);
+	mm = tsk->mm;
+	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
+	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
+		ok = false;
+	task_unlock(tsk);
+	return ok;
+}
+
+/*
+ * Checkpoint/restore: may the caller read or replace the undo list of
+ * @tsk?  CAP_SYS_ADMIN in the user namespace that owns the caller's IPC
+ * namespace, or CAP_CHECKPOINT_RESTORE there plus undo_ptrace_like().
+ * Reading and writing need the same: the list reveals what the target did.
+ */
+int sysvipc_undo_may(struct task_struct *tsk, bool write)
+{
+	struct user_namespace *ns = sysvipc_user_ns();
+
+	if (ns_capable(ns, CAP_SYS_ADMIN))
+		return 0;
+	if (!ns_capable(ns, CAP_CHECKPOINT_RESTORE))
+		return -EPERM;
+	return undo_ptrace_like(tsk) ? 0 : -EPERM;
+}
+
+/* The undo list of @tsk's process or NULL; under rcu_read_lock(). */
+struct sysvipc_undo_list *sysvipc_undo_list_of(struct task_struct *tsk)
+{
+	return undo_list_lookup(tsk->signal);
+}
+
+/*
+ * The undo list of another process (@tsk, whose task_struct the caller
+ * holds, which keeps its signal_struct), created from @new if it has none;
+ * @new is consumed either way.  Called under rcu_read_lock(), which keeps
+ * the list's memory valid until the caller's rcu_read_unlock().  ESRCH if
+ * the process has no live thread left.
+ *
+ * A list created here must not miss the exit probe: we publish it, then
+ * read signal->live; the last thread decrements live, then looks the list
+ * up.  With a full barrier on each side one of us sees the other: either
+ * the probe finds the list, or we see live == 0 and take it back (unless
+ * the probe got it first, in which case it is already dead).  The caller
+ * serialises these calls (sem.c's undo_set_mutex), so no other caller can
+ * have linked entries to a list created here before it is taken back.
+ */
+struct sysvipc_undo_list *sysvipc_undo_list_other(struct task_struct *tsk,
+						  struct sysvipc_undo_list *new)
+{
+	const struct signal_struct *sig = tsk->signal;
+	struct sysvipc_undo_list *ulp, *created;
+
+	spin_lock(&undo_hash_lock);
+	ulp = undo_list_lookup(sig);
+	if (!ulp) {
+		new->owner = sig;
+		spin_lock_init(&new->lock);
+		INIT_LIST_HEAD(&new->undos);
+		/* We run in an ioctl of our own device: the module is pinned. */
+		__module_get(THIS_MODULE);
+		hash_add_rcu(undo_hash, &new->node, (unsigned long)sig);
+		WRITE_ONCE(undo_lists, undo_lists + 1);
+		ulp = new;
+		new = NULL;
+	}
+	spin_unlock(&undo_hash_lock);
+	created = new ? NULL : ulp;
+	kfree(new);
+
+	/* Pairs with atomic_dec_and_test(&sig->live) in do_exit(). */
+	smp_mb();
+	if (atomic_read(&tsk->signal->live))
+		return ulp;
+	/* A list that was there already is the probe's to apply. */
+	if (!created)
+		return ERR_PTR(-ESRCH);
+
+	spin_lock(&undo_hash_lock);
+	if (undo_list_lookup(sig) == created) {
+		hash_del_rcu(&created->node);
+		WRITE_ONCE(undo_lists, undo_lists - 1);
+	} else {
+		created = NULL;	/* the probe has it */
+	}
+	spin_unlock(&undo_hash_lock);
+	if (created) {
+		/*
+		 * Nothing is linked to it: only this function and the
+		 * process's own threads, of which none is left, had it.
+		 */
+		kfree_rcu(created, rcu);
+		module_put(THIS_MODULE);
+	}
+	return ERR_PTR(-ESRCH);
+}
+
+struct sysvipc_undo_list *sysvipc_undo_list_alloc(void)
+{
+	return kzalloc(sizeof(struct sysvipc_undo_list), GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * sysvipc_undo_link() for a list that may belong to another process, which
+ * may be exiting: false, and nothing linked, once the probe has taken the
+ * list.  The set's lock is held.
+ */
+bool sysvipc_undo_link_other(struct sysvipc_undo_list *ulp,
+			     struct sysvipc_undo *un, int semid)
+{
+	bool ok;
+
+	un->ulp = ulp;
+	un->semid = semid;
+	spin_lock(&ulp->lock);
+	ok = !ulp->dead;
+	if (ok)
+		list_add(&un->list_proc, &ulp->undos);
+	spin_unlock(&ulp->lock);
+	return ok;
+}
+
 /* The set id of the list's first entry, or -1 when it is empty. */
 static int undo_first_semid(struct sysvipc_undo_list *ulp)
 {
@@ -202,6 +360,9 @@ static void undo_exit_probe(void *data, struct task_struct *p)
 	spin_unlock(&undo_hash_lock);
 	if (!ulp)
 		return;
+	spin_lock(&ulp->lock);
+	ulp->dead = true;
+	spin_unlock(&ulp->lock);
 
 	/*
 	 * Each step removes the first entry: it applies it, or finds that

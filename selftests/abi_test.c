@@ -190,10 +190,10 @@ TEST_F(dev, get_reserved_einval)
 		struct sysvipc_get g;
 
 		fill_get(&g, f, self->key, 0);
-		g.reserved = 1;
+		g.at_id = 1;
 		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("%s reserved", fam_name[f]);
-		g.reserved = 1ULL << 63;
+		g.at_id = 1ULL << 63;
 		EXPECT_EQ(-1, ioctl(self->fd, get_cmds[f], &g));
 		EXPECT_EQ(EINVAL, errno);
 

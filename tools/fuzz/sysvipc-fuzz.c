@@ -438,7 +438,7 @@ static void gen_get(struct sysvipc_get *g, uint64_t size)
 		g->flags |= (int)next(r);
 	g->size = size;
 	if (one_in(r, 50))
-		g->reserved = next(r);
+		g->at_id = next(r);
 	if (one_in(r, 40))
 		g->get_flags = (uint32_t)next(r);
 	if (one_in(r, 40))

@@ -41,7 +41,9 @@
 #define SYSVIPC_FEAT_SHM_HUGETLB _BITULL(7)	/* shmget backed by a hugetlb fd */
 #define SYSVIPC_FEAT_OBJFD	_BITULL(8)	/* SYSVIPC_IOC_OBJFD (ABI 1.2) */
 #define SYSVIPC_FEAT_SEM_FAST	_BITULL(9)	/* SYSVIPC_IOC_SEMMAP (ABI 1.3) */
+#define SYSVIPC_FEAT_UNDO_RW	_BITULL(11)	/* SYSVIPC_IOC_UNDO_GET/SET */
 #define SYSVIPC_FEAT_MSG_BATCH	_BITULL(12)	/* SYSVIPC_OBJFD_MSG_* (ABI 1.3) */
+#define SYSVIPC_FEAT_RESTORE	_BITULL(13)	/* SYSVIPC_GET_AT_ID, IOC_RESTORE */
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
@@ -64,10 +66,18 @@ struct sysvipc_get {
 	__u64 size;		/* shmget: bytes; semget: nsems; msgget: 0 */
 	__u32 get_flags;	/* SYSVIPC_GET_* */
 	__s32 backing_fd;
-	__u64 reserved;
+	__u64 at_id;		/* with SYSVIPC_GET_AT_ID, else 0 */
 };
 
 #define SYSVIPC_GET_BACKING_FD	(1U << 0)
+/*
+ * Checkpoint/restore (CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN, else EPERM):
+ * create the object at exactly the id @at_id (index and sequence number).
+ * Only a new object: the key must be IPC_PRIVATE or given with IPC_CREAT |
+ * IPC_EXCL (EEXIST if it names an object); EBUSY if an object holds that
+ * index; EINVAL if @at_id is not a valid id.
+ */
+#define SYSVIPC_GET_AT_ID	(1U << 1)
 
 /*
  * shmctl, semctl, msgctl.  cmd is the plain command (IPC_STAT, SEM_INFO ...);
@@ -262,6 +272,84 @@ struct sysvipc_sem_word {
 /* Semaphores a set may have and still get a page (4 KiB pages). */
 #define SYSVIPC_SEM_PAGE_MAX	((4096 - 64) / 8)
 
+/*
+ * SEM_UNDO adjustments of a process (thread group), for checkpoint/restore.
+ * Allowed with CAP_SYS_ADMIN, or with CAP_CHECKPOINT_RESTORE to a caller
+ * that may ptrace the target (ptrace_may_access() with
+ * PTRACE_MODE_READ_REALCREDS to read, PTRACE_MODE_ATTACH_REALCREDS to
+ * write: same user, or CAP_SYS_PTRACE), in the user namespace that owns
+ * the IPC namespace; EPERM otherwise.  @pid is in the caller's pid
+ * namespace, 0 for the caller itself; ESRCH if no such process.
+ *
+ * UNDO_GET: fills up to @count entries, sets @count to the number the list
+ * has, and returns that number (more than asked for: call again with a
+ * bigger buffer).  One entry per nonzero adjustment, sorted by set id and
+ * semaphore number; a set whose adjustments are all zero still has an
+ * entry in the process's list (applying it stamps sem_otime) and shows as
+ * one entry { semid, 0, 0 }.
+ *
+ * UNDO_SET: replaces the process's list by exactly the @count entries
+ * given (0: an empty list), applied when the process exits as if it had
+ * made the operations.  Errors before anything changes: E2BIG (@count
+ * above SYSVIPC_UNDO_MAX), EINVAL (a set id that names no set, or one
+ * (semid, semnum) twice), EFBIG (semnum beyond the set), EACCES (the
+ * caller may not alter a set), ESRCH (the process is exiting).  A set
+ * removed while the list is being installed gives EIDRM, and the process's
+ * list is then left empty.  The target should be stopped: its own SEM_UNDO
+ * operations racing with the call are not ordered with it.
+ */
+struct sysvipc_undo_entry {
+	__s32 semid;
+	__u16 semnum;
+	__s16 adj;		/* what is added to the value at exit */
+};
+
+#define SYSVIPC_UNDO_MAX	65536
+
+struct sysvipc_undo_io {
+	__s32 pid;
+	__u32 count;
+	__u64 entries;		/* struct sysvipc_undo_entry[count] */
+	__u64 reserved[2];
+};
+
+/*
+ * SYSVIPC_IOC_RESTORE (CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN, else
+ * EPERM): set at once, under the object's lock, what IPC_SET cannot.
+ * Every field is set; read them first with IPC_STAT to change only some.
+ *  - uid, gid, cuid, cgid in the caller's user namespace (EINVAL if
+ *    unmapped); mode: the permission bits (0777) only.
+ *  - time[]: SHM: atime, dtime, ctime; SEM: otime, ctime, 0;
+ *    MSG: stime, rtime, ctime.  Seconds, >= 0.
+ *  - pid[]: SHM: cpid, lpid; MSG: lspid, lrpid; SEM: 0, 0.  Pids in the
+ *    caller's pid namespace; one that names no process now is stored as
+ *    "none" and reads back 0 (the kernel keeps struct pid references too).
+ *  - SEM: @nsems must equal the set's (EINVAL); @sems points to that many
+ *    { val, pid }: values 0..SEMVMX (ERANGE), set with sem_otime and
+ *    sem_ctime in one step.  Unlike SETALL, undo adjustments are kept.
+ *    Other types: nsems and sems 0.
+ * Not restorable here: shm_nattch (attaches are processes'), SHM_LOCK
+ * (use shmctl), msg_qbytes (IPC_SET), queued messages (msgsnd).
+ */
+struct sysvipc_restore_sem {
+	__s32 val;
+	__s32 pid;
+};
+
+#define SYSVIPC_RESTORE_SEMS_MAX	65536
+
+struct sysvipc_restore {
+	__u32 type;		/* SYSVIPC_OBJ_* */
+	__s32 id;
+	__u32 uid, gid, cuid, cgid;
+	__u32 mode;
+	__u32 nsems;
+	__s64 time[3];
+	__s32 pid[2];
+	__u64 sems;		/* struct sysvipc_restore_sem[nsems] */
+	__u64 reserved[2];
+};
+
 #define SYSVIPC_IOC_MAGIC	0xE9
 
 #define SYSVIPC_IOC_VERSION	_IOR(SYSVIPC_IOC_MAGIC, 0x00, struct sysvipc_version)
@@ -278,5 +366,8 @@ struct sysvipc_sem_word {
 #define SYSVIPC_IOC_MSGSND	_IOW(SYSVIPC_IOC_MAGIC, 0x32, struct sysvipc_msgsnd)
 #define SYSVIPC_IOC_MSGRCV	_IOW(SYSVIPC_IOC_MAGIC, 0x33, struct sysvipc_msgrcv)
 #define SYSVIPC_IOC_OBJFD	_IOW(SYSVIPC_IOC_MAGIC, 0x40, struct sysvipc_objfd)
+#define SYSVIPC_IOC_UNDO_GET	_IOWR(SYSVIPC_IOC_MAGIC, 0x50, struct sysvipc_undo_io)
+#define SYSVIPC_IOC_UNDO_SET	_IOW(SYSVIPC_IOC_MAGIC, 0x51, struct sysvipc_undo_io)
+#define SYSVIPC_IOC_RESTORE	_IOW(SYSVIPC_IOC_MAGIC, 0x52, struct sysvipc_restore)
 
 #endif /* _UAPI_LINUX_SYSVIPC_H */
