@@ -167,11 +167,17 @@ awk -F'\t' '$1 == "FAIL" { printf "  %-4s %s: %s (%s, %s)\n", $1, $2, $3, $4, $5
 # unload checks (selftests/unload.sh): rmmod refused while a process holds a
 # descriptor, an attach, a raw mapping or an undo list, or waits in the
 # module; each is one counted case. SYSVIPC_NO_UNLOAD=1 skips them.
-if [ -d /sys/module/sysvipc ] && [ "${SYSVIPC_NO_UNLOAD:-0}" != 1 ]; then
-	echo "-- unload checks"
-	timeout -k 5 "$TMO" bash "$HERE/unload.sh" >"$RES/unload.tap" 2>&1
-	sed 's/^/    /' "$RES/unload.tap"
-	parse_tap "$RES/unload.tap" >"$RES/unload.res"
+# checkpoint/restore checks (selftests/cr.sh), the same way: dump, reload,
+# restore and compare, refusals, undo lists moved between processes.
+# SYSVIPC_NO_CR=1 skips them.
+for script in unload cr; do
+	[ -d /sys/module/sysvipc ] || break
+	[ "$script" = unload ] && [ "${SYSVIPC_NO_UNLOAD:-0}" = 1 ] && continue
+	[ "$script" = cr ] && [ "${SYSVIPC_NO_CR:-0}" = 1 ] && continue
+	echo "-- $script checks"
+	timeout -k 5 "$TMO" bash "$HERE/$script.sh" >"$RES/$script.tap" 2>&1
+	sed 's/^/    /' "$RES/$script.tap"
+	parse_tap "$RES/$script.tap" >"$RES/$script.res"
 	while IFS=$'\t' read -r case st; do
 		case $case in \#*) continue ;; esac
 		case $st in
@@ -179,13 +185,13 @@ if [ -d /sys/module/sysvipc ] && [ "${SYSVIPC_NO_UNLOAD:-0}" != 1 ]; then
 		skip) skipped=$((skipped + 1)); v=SKIP ;;
 		*) failed=$((failed + 1)); v=FAIL ;;
 		esac
-		printf '%s\tunload\t%s\tvm=%s\n' "$v" "$case" "$st" >>"$RES/cases.tsv"
-		[ "$v" = FAIL ] && echo "  FAIL unload: $case"
-	done <"$RES/unload.res"
-	plan=$(awk -F'\t' '$1 == "#plan" { print $2 }' "$RES/unload.res")
-	count=$(awk -F'\t' '$1 == "#count" { print $2 }' "$RES/unload.res")
-	[ "${plan:--1}" -ge 0 ] && [ "$count" -ge "$plan" ] || fail "unload checks: $count of $plan results"
-fi
+		printf '%s\t%s\t%s\tvm=%s\n' "$v" "$script" "$case" "$st" >>"$RES/cases.tsv"
+		[ "$v" = FAIL ] && echo "  FAIL $script: $case"
+	done <"$RES/$script.res"
+	plan=$(awk -F'\t' '$1 == "#plan" { print $2 }' "$RES/$script.res")
+	count=$(awk -F'\t' '$1 == "#count" { print $2 }' "$RES/$script.res")
+	[ "${plan:--1}" -ge 0 ] && [ "$count" -ge "$plan" ] || fail "$script checks: $count of $plan results"
+done
 
 # module teardown and what it still holds
 if [ -d /sys/module/sysvipc ]; then

@@ -1507,7 +1507,140 @@ static void print_figures(double secs)
  *           the device's descriptor closed
  * The objects are IPC_PRIVATE and already removed (IPC_RMID) where the mode
  * allows it, so nothing is left once the holder dies.
+ *
+ * Two more modes for the checkpoint/restore checks (selftests/cr.sh), which
+ * leave the module unpinned but keep this pid alive, so that the pids the
+ * objects record name a live process through a reload:
+ *   cr        objects of every type with state in all their fields
+ *             (contents, values, messages, a changed owner, ids with
+ *             several indexes and sequence numbers), all left in place
+ *   undo-src  a set of 2 at 10, 10 after semop -3, +2 with SEM_UNDO: the
+ *             undo list {+3, -2}; the set's id goes into READY_FILE
  */
+static int hold_cr(void)
+{
+	struct sysvipc_get g = { .flags = IPC_CREAT | IPC_EXCL | 0640 };
+	unsigned short vals[5] = { 0, 1, 32767, 42, 7 };
+	struct sembuf sb[2] = { { 1, 2, 0 }, { 3, -1, 0 } };
+	struct sysvipc_semop so = { .nsops = 2, .sops = (uint64_t)(uintptr_t)sb };
+	struct sysvipc_objfd o = { .type = SYSVIPC_OBJ_SHM, .flags = O_RDWR };
+	struct { long mtype; char text[300]; } m;
+	struct sysvipc_msgsnd ms = { .msgp = (uint64_t)(uintptr_t)&m };
+	struct shmid_ds sds;
+	struct msqid_ds mds;
+	char *buf;
+	long id;
+	int fd;
+
+	/* a few removed first: later ids have other indexes and sequences */
+	for (int i = 0; i < 70; i++) {
+		g.key = IPC_PRIVATE;
+		g.size = 0;
+		id = ioctl(devfd, SYSVIPC_IOC_MSGGET, &g);
+		if (id < 0 || (i % 3 && ctl(SYSVIPC_IOC_MSGCTL, (int)id, IPC_RMID, NULL)))
+			return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		g.key = 0x5ec0de00 + i;
+		g.size = (i + 1) * page + 123 * i;
+		id = ioctl(devfd, SYSVIPC_IOC_SHMGET, &g);
+		if (id < 0)
+			return 1;
+		buf = malloc(g.size);
+		if (!buf)
+			return 1;
+		for (size_t k = 0; k < g.size; k++)
+			buf[k] = (char)(k * 7 + i);
+		o.id = (int)id;
+		fd = ioctl(devfd, SYSVIPC_IOC_OBJFD, &o);
+		if (fd < 0 || pwrite(fd, buf, g.size, 0) != (ssize_t)g.size)
+			return 1;
+		close(fd);
+		free(buf);
+		if (i == 1) {
+			struct sysvipc_shmat sa = { .id = (int)id };
+			struct sysvipc_shmdt sd = { 0 };
+
+			/* atime, dtime, lpid */
+			if (ioctl(devfd, SYSVIPC_IOC_SHMAT, &sa))
+				return 1;
+			sd.addr = sa.addr;
+			if (ioctl(devfd, SYSVIPC_IOC_SHMDT, &sd))
+				return 1;
+			if (ctl(SYSVIPC_IOC_SHMCTL, (int)id, IPC_STAT, &sds))
+				return 1;
+			sds.shm_perm.uid = 1000;
+			sds.shm_perm.mode = 0604;
+			if (ctl(SYSVIPC_IOC_SHMCTL, (int)id, IPC_SET, &sds))
+				return 1;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		struct sysvipc_ctl c = { .cmd = SETALL, .arg = (uint64_t)(uintptr_t)vals };
+
+		g.key = i ? IPC_PRIVATE : 0x5ec0de10;
+		g.size = 5 - i;
+		id = ioctl(devfd, SYSVIPC_IOC_SEMGET, &g);
+		if (id < 0)
+			return 1;
+		c.id = (int)id;
+		if (ioctl(devfd, SYSVIPC_IOC_SEMCTL, &c))
+			return 1;
+		so.id = (int)id;
+		if (i == 0 && ioctl(devfd, SYSVIPC_IOC_SEMOP, &so))
+			return 1;
+	}
+	g.key = 0x5ec0de20;
+	g.size = 0;
+	id = ioctl(devfd, SYSVIPC_IOC_MSGGET, &g);
+	if (id < 0)
+		return 1;
+	ms.id = (int)id;
+	for (int i = 0; i < 6; i++) {
+		m.mtype = i % 3 + 1;
+		ms.msgsz = i * 50;
+		memset(m.text, 'a' + i, sizeof(m.text));
+		if (ioctl(devfd, SYSVIPC_IOC_MSGSND, &ms))
+			return 1;
+	}
+	/* one received: rtime, lrpid */
+	{
+		struct sysvipc_msgrcv mr = { .id = (int)id, .msgp = (uint64_t)(uintptr_t)&m,
+					     .msgsz = sizeof(m.text), .msgtyp = 2 };
+
+		if (ioctl(devfd, SYSVIPC_IOC_MSGRCV, &mr) < 0)
+			return 1;
+	}
+	if (ctl(SYSVIPC_IOC_MSGCTL, (int)id, IPC_STAT, &mds))
+		return 1;
+	mds.msg_qbytes = 4000;
+	mds.msg_perm.gid = 100;
+	if (ctl(SYSVIPC_IOC_MSGCTL, (int)id, IPC_SET, &mds))
+		return 1;
+	return 0;
+}
+
+static int hold_undo_src(const char *ready)
+{
+	struct sysvipc_get g = { .key = IPC_PRIVATE, .flags = IPC_CREAT | 0600, .size = 2 };
+	unsigned short vals[2] = { 10, 10 };
+	struct sysvipc_ctl c = { .cmd = SETALL, .arg = (uint64_t)(uintptr_t)vals };
+	struct sembuf sb[2] = { { 0, -3, SEM_UNDO }, { 1, 2, SEM_UNDO } };
+	struct sysvipc_semop so = { .nsops = 2, .sops = (uint64_t)(uintptr_t)sb };
+	long id = ioctl(devfd, SYSVIPC_IOC_SEMGET, &g);
+	FILE *f;
+
+	if (id < 0)
+		return 1;
+	c.id = so.id = (int)id;
+	if (ioctl(devfd, SYSVIPC_IOC_SEMCTL, &c) || ioctl(devfd, SYSVIPC_IOC_SEMOP, &so))
+		return 1;
+	f = fopen(ready, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%ld\n", id);
+	return fclose(f) ? 1 : 0;
+}
 static int hold(const char *mode, const char *ready)
 {
 	struct sysvipc_get g = { .key = IPC_PRIVATE, .flags = IPC_CREAT | 0600 };
@@ -1522,6 +1655,16 @@ static int hold(const char *mode, const char *ready)
 
 	if (!strcmp(mode, "fd")) {
 		close_fd = false;
+	} else if (!strcmp(mode, "cr")) {
+		if (hold_cr())
+			return 1;
+	} else if (!strcmp(mode, "undo-src")) {
+		/* READY_FILE is written with the id, before the close */
+		if (hold_undo_src(ready))
+			return 1;
+		close(devfd);
+		for (;;)
+			pause();
 	} else if (!strcmp(mode, "attach") || !strcmp(mode, "mmap")) {
 		g.size = 2 * page;
 		id = ioctl(devfd, SYSVIPC_IOC_SHMGET, &g);
@@ -1594,7 +1737,7 @@ static void usage(void)
 	fprintf(stderr, "usage: sysvipc-fuzz [--seed N] [--calls N] [--threads N] [--procs N]\n"
 		"                    [--dev PATH] [--no-kill] [--no-cleanup] [--cleanup-only] [--quiet]\n"
 		"                    [--failslab]\n"
-		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv|objfd READY_FILE\n");
+		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv|objfd|cr|undo-src READY_FILE\n");
 	exit(2);
 }
 
