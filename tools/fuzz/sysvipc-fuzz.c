@@ -97,12 +97,13 @@
 enum call {
 	C_VERSION, C_SHMGET, C_SHMCTL, C_SHMAT, C_SHMDT, C_SEMGET, C_SEMCTL,
 	C_SEMOP, C_MSGGET, C_MSGCTL, C_MSGSND, C_MSGRCV, C_BADIOC, C_MMAP,
-	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_NCALLS
+	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_CR, C_NCALLS
 };
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
 	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP",
+	"checkpoint/restore",
 };
 
 #define NERRNO 134
@@ -439,6 +440,14 @@ static void gen_get(struct sysvipc_get *g, uint64_t size)
 	g->size = size;
 	if (one_in(r, 50))
 		g->at_id = next(r);
+	/* create at an id: a plausible one, a live one (EBUSY) or junk */
+	if (one_in(r, 60)) {
+		g->get_flags |= SYSVIPC_GET_AT_ID;
+		g->at_id = one_in(r, 3) ? (uint64_t)pick_id((int)rnd(r, 3)) :
+			   rnd(r, 8) * 32768 + rnd(r, 256);
+		if (one_in(r, 4))
+			g->flags |= IPC_CREAT | IPC_EXCL;
+	}
 	if (one_in(r, 40))
 		g->get_flags = (uint32_t)next(r);
 	if (one_in(r, 40))
@@ -1107,6 +1116,70 @@ static pthread_mutex_t ofd_lock = PTHREAD_MUTEX_INITIALIZER;
 static int ofds[MAX_OBJFDS];
 static int nofds;
 
+/*
+ * The checkpoint/restore ioctls: undo lists of this worker (pid 0 or its
+ * own pid; never another live process, whose list would pin the module),
+ * of pids that do not exist, and SYSVIPC_IOC_RESTORE of pool objects.
+ */
+static void do_cr(void)
+{
+	struct rng *r = &me->r;
+	struct sysvipc_undo_entry e[9];	/* one spare: a misaligned pointer */
+	struct sysvipc_restore_sem sv[8];
+	struct sysvipc_undo_io io = { 0 };
+	struct sysvipc_restore rs = { 0 };
+	bool get;
+	int i, n;
+
+	switch (rnd(r, 3)) {
+	case 0:
+	case 1:
+		io.pid = one_in(r, 2) ? 0 : one_in(r, 2) ? getpid() :
+			 one_in(r, 2) ? -1 : 0x3fffff00 + (int)rnd(r, 255);
+		n = (int)rnd(r, 9);
+		for (i = 0; i < n; i++) {
+			e[i].semid = pick_id(1);
+			e[i].semnum = one_in(r, 8) ? (uint16_t)next(r) : rnd(r, 4);
+			e[i].adj = one_in(r, 4) ? (int16_t)next(r) : (int16_t)rnd(r, 5) - 2;
+		}
+		get = one_in(r, 2);
+		/* GET writes up to count entries: never more than e[] holds */
+		io.count = !one_in(r, 30) ? (uint32_t)n :
+			   get ? SYSVIPC_UNDO_MAX + 1 + (uint32_t)rnd(r, 1000) :
+				 (uint32_t)next(r);
+		io.entries = gen_ptr(e, sizeof(e), get);
+		if (one_in(r, 40))
+			io.reserved[rnd(r, 2)] = next(r);
+		ioc(C_CR, get ? SYSVIPC_IOC_UNDO_GET : SYSVIPC_IOC_UNDO_SET, &io);
+		break;
+	default:
+		rs.type = (uint32_t)rnd(r, 5);
+		rs.id = pick_id(rs.type >= 1 && rs.type <= 3 ? (int)rs.type - 1 : 0);
+		rs.uid = one_in(r, 8) ? (uint32_t)next(r) : one_in(r, 2) ? 0 : 65534;
+		rs.gid = rs.cuid = rs.cgid = one_in(r, 2) ? 0 : 65534;
+		rs.mode = one_in(r, 20) ? (uint32_t)next(r) : (uint32_t)gen_mode();
+		for (i = 0; i < 3; i++)
+			rs.time[i] = one_in(r, 20) ? (int64_t)next(r) : (int64_t)rnd(r, 1 << 30);
+		if (rs.type != SYSVIPC_OBJ_SEM) {
+			rs.pid[0] = one_in(r, 2) ? getpid() : (int)rnd(r, 1000);
+			rs.pid[1] = one_in(r, 4) ? (int)next(r) : 0;
+		} else {
+			rs.time[2] = one_in(r, 10) ? 1 : 0;
+			rs.nsems = one_in(r, 20) ? (uint32_t)next(r) : 1 + (uint32_t)rnd(r, 8);
+			for (i = 0; i < 8; i++) {
+				sv[i].val = one_in(r, 10) ? (int)next(r) : (int)rnd(r, 100);
+				sv[i].pid = one_in(r, 2) ? getpid() : 0;
+			}
+			rs.sems = gen_ptr(sv, sizeof(sv), false);
+		}
+		if (one_in(r, 40))
+			rs.reserved[rnd(r, 2)] = next(r);
+		ioc(C_CR, SYSVIPC_IOC_RESTORE,
+		    (void *)(uintptr_t)gen_ptr(&rs, sizeof(rs), false));
+		break;
+	}
+}
+
 static void do_objfd(void)
 {
 	struct rng *r = &me->r;
@@ -1315,6 +1388,9 @@ static void *thread_main(void *arg)
 			do_forkkill();
 		else
 			do_objfd();
+		/* checkpoint/restore: a third dice, likewise */
+		if (rnd(&t->r, 100) < 3)
+			do_cr();
 		/* object descriptors: a second dice, so the others keep their share */
 		if (rnd(&t->r, 100) < 8)
 			do_objio();
