@@ -220,7 +220,7 @@ MODDIR       ?= /lib/modules/$(KVER)/updates
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 INSTALL_VARS := PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
 	INCLUDEDIR=$(INCLUDEDIR) DESTDIR=$(DESTDIR)
-MAN1 := sysvipc-ipcs.1 sysvipc-ipcrm.1 sysvipc-ipcmk.1
+MAN1 := sysvipc-ipcs.1 sysvipc-ipcrm.1 sysvipc-ipcmk.1 sysvipc-cr.1
 MAN3 := libsysvipc.3
 MAN3_LINKS := sysvipc_active.3 sysvipc_version.3
 MAN7 := sysvipc.7

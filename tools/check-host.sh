@@ -36,6 +36,7 @@ LIBVER=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' libsysvipc/Makefile)
 HEADERS=$(cd libsysvipc/include && ls *.h | sed 's|^|usr/include/|')
 EXPECTED=$(sort <<-LIST
 lib/modules/$KVER/updates/sysvipc.ko
+usr/bin/sysvipc-cr
 usr/bin/sysvipc-ipcmk
 usr/bin/sysvipc-ipcrm
 usr/bin/sysvipc-ipcs
@@ -48,6 +49,7 @@ usr/lib/pkgconfig/libsysvipc.pc
 usr/lib/udev/rules.d/60-sysvipc.rules
 usr/share/doc/sysvipc/README.md
 usr/share/doc/sysvipc/examples/modules-load.d/sysvipc.conf
+usr/share/man/man1/sysvipc-cr.1
 usr/share/man/man1/sysvipc-ipcmk.1
 usr/share/man/man1/sysvipc-ipcrm.1
 usr/share/man/man1/sysvipc-ipcs.1

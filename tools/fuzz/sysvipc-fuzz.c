@@ -102,8 +102,7 @@ enum call {
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
-	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP",
-	"checkpoint/restore",
+	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP", "C/R",
 };
 
 #define NERRNO 134
