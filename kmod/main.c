@@ -168,7 +168,7 @@ static long sysvipc_version(void __user *argp)
 			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB |
 			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST |
 			    SYSVIPC_FEAT_MSG_BATCH | SYSVIPC_FEAT_UNDO_RW |
-			    SYSVIPC_FEAT_RESTORE,
+			    SYSVIPC_FEAT_RESTORE | SYSVIPC_FEAT_MSG_STATUS,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -206,6 +206,8 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_msgsnd(argp);
 	case SYSVIPC_IOC_MSGRCV:
 		return sysvipc_msgrcv(argp);
+	case SYSVIPC_IOC_MSGSTATUS:
+		return sysvipc_msgstatus(argp);
 	case SYSVIPC_IOC_OBJFD:
 		return sysvipc_objfd(argp);
 	case SYSVIPC_IOC_UNDO_GET:

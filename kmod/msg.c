@@ -29,13 +29,17 @@
  * are told after unlocking too, while the queue is known to be alive:
  * POLLIN when a message is queued, POLLOUT when one leaves.
  */
+#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/msg.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
@@ -46,8 +50,10 @@
 #include <linux/timekeeping.h>
 #include <linux/uio.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include <linux/sysvipc.h>
+#include "compat.h"
 #include "sysvipc.h"
 
 /* The kernel's MSGSSZ and MSGSEG, reported by IPC_INFO. */
@@ -149,6 +155,39 @@ static struct sysvipc_ids msg_ids;
 static struct sysvipc_msq *to_msq(struct sysvipc_obj *obj)
 {
 	return container_of(obj, struct sysvipc_msq, perm);
+}
+
+/*
+ * The status region (SYSVIPC_IOC_MSGSTATUS): one read-only slot per index,
+ * which user space polls to spin before a call that would sleep.  Allocated
+ * on the first request and kept until the module goes (every mapping pins
+ * the module through its file).  Published with smp_store_release() under
+ * msg_ids.rwsem (read), which keeps queues from being created or removed
+ * while the slots of the existing ones are filled in; after that, every
+ * change is written under the queue's lock by msg_status_update().  A
+ * writer that still saw no region held the lock before the filling pass
+ * took it, so the pass writes its values.
+ */
+#define MSG_STATUS_SIZE	PAGE_ALIGN(SYSVIPC_MSG_SLOTS *		\
+				   sizeof(struct sysvipc_msg_slot))
+
+static struct sysvipc_msg_slot *msg_status;
+static DEFINE_MUTEX(msg_status_mutex);	/* serialises the allocation */
+
+/* Write @msq's slot.  Queue lock held. */
+static void msg_status_update(struct sysvipc_msq *msq)
+{
+	/* Pairs with smp_store_release() in msg_status_get(). */
+	struct sysvipc_msg_slot *st = smp_load_acquire(&msg_status);
+	struct sysvipc_obj *obj = &msq->perm;
+
+	if (!st)
+		return;
+	st += obj->id & (SYSVIPC_MSG_SLOTS - 1);
+	WRITE_ONCE(st->id, obj->deleted ? -1 : obj->id);
+	WRITE_ONCE(st->qnum, msq->qnum);
+	WRITE_ONCE(st->cbytes, msq->cbytes);
+	WRITE_ONCE(st->qbytes, msq->qbytes);
 }
 
 /*
@@ -558,8 +597,14 @@ static int msg_create(struct sysvipc_ids *ids, key_t key, int flg, u64 size,
 	INIT_LIST_HEAD(&msq->receivers);
 	INIT_LIST_HEAD(&msq->senders);
 	id = sysvipc_ids_add(ids, &msq->perm, key, flg, sysvipc_msgmni());
-	if (id < 0)
+	if (id < 0) {
 		kfree(msq);
+		return id;
+	}
+	/* Listed, but not removable before we drop ids->rwsem. */
+	spin_lock(&msq->perm.lock);
+	msg_status_update(msq);
+	spin_unlock(&msq->perm.lock);
 	return id;
 }
 
@@ -650,6 +695,7 @@ static long msg_send(struct sysvipc_obj *obj, struct sysvipc_msg *msg,
 			list_add_tail(&msg->list, &msq->messages);
 			msq->cbytes += size;
 			msq->qnum++;
+			msg_status_update(msq);
 			w.poll |= EPOLLIN | EPOLLRDNORM;
 		}
 		msg = NULL;
@@ -747,6 +793,7 @@ static struct sysvipc_msg *msg_take(struct sysvipc_msq *msq, long type,
 	list_del(&msg->list);
 	msq->qnum--;
 	msq->cbytes -= msg->size;
+	msg_status_update(msq);
 	msq->rtime = ktime_get_real_seconds();
 	msg_set_pid(&msq->lrpid, task_tgid(current));
 	msg_wake_senders(msq, w);
@@ -896,6 +943,7 @@ static long msg_rmid(struct sysvipc_obj *obj, void *arg)
 	msq->qnum = 0;
 	msq->cbytes = 0;
 	sysvipc_ids_remove(obj->ids, obj);
+	msg_status_update(msq);
 	return 0;
 }
 
@@ -915,6 +963,7 @@ static long msg_set(struct sysvipc_obj *obj, void *arg)
 		return err;
 	msq->qbytes = ds->msg_qbytes;
 	msq->ctime = ktime_get_real_seconds();
+	msg_status_update(msq);
 	/*
 	 * Like the kernel: sleeping receivers re-check their permission (they
 	 * stay linked and retry, see struct msg_receiver), and senders whose
@@ -1047,6 +1096,100 @@ long sysvipc_msgctl(const void __user *argp)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* ---- the status region, SYSVIPC_IOC_MSGSTATUS ---- */
+
+static_assert(SYSVIPC_MSG_SLOTS == SYSVIPC_IDX_MAX);
+
+/* The region, allocated and filled in on first use. */
+static struct sysvipc_msg_slot *msg_status_get(void)
+{
+	struct sysvipc_msg_slot *st;
+	struct sysvipc_obj *obj;
+	unsigned long idx;
+	unsigned int i;
+
+	/* Pairs with smp_store_release() below. */
+	st = smp_load_acquire(&msg_status);
+	if (st)
+		return st;
+	mutex_lock(&msg_status_mutex);
+	st = msg_status;
+	if (st)
+		goto out;
+	st = vmalloc_user(MSG_STATUS_SIZE);
+	if (!st)
+		goto out;
+	for (i = 0; i < SYSVIPC_MSG_SLOTS; i++)
+		st[i].id = -1;
+	down_read(&msg_ids.rwsem);
+	/* Pairs with smp_load_acquire() in msg_status_update() and above. */
+	smp_store_release(&msg_status, st);
+	xa_for_each(&msg_ids.objs, idx, obj) {
+		spin_lock(&obj->lock);
+		msg_status_update(to_msq(obj));
+		spin_unlock(&obj->lock);
+		cond_resched();
+	}
+	up_read(&msg_ids.rwsem);
+out:
+	mutex_unlock(&msg_status_mutex);
+	return st;
+}
+
+/*
+ * The region's file is never installed in a descriptor table; its only
+ * mappings are the ones sysvipc_msgstatus() makes, read-only for good.
+ */
+static int msg_status_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_WRITE)
+		return -EACCES;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != MSG_STATUS_SIZE)
+		return -EINVAL;
+	sysvipc_vma_clear_flags(vma, VM_MAYWRITE | VM_MAYEXEC);
+	return remap_vmalloc_range(vma, file->private_data, 0);
+}
+
+static const struct file_operations msg_status_fops = {
+	.owner = THIS_MODULE,
+	.mmap = msg_status_mmap,
+	.llseek = noop_llseek,
+};
+
+long sysvipc_msgstatus(void __user *argp)
+{
+	struct sysvipc_msgstatus a;
+	struct sysvipc_msg_slot *st;
+	struct file *file;
+	unsigned long addr;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.addr || a.size || a.slots || a.slot_size || a.reserved[0] ||
+	    a.reserved[1])
+		return -EINVAL;
+	st = msg_status_get();
+	if (!st)
+		return -ENOMEM;
+	file = anon_inode_getfile("[sysvipc-msgstatus]", &msg_status_fops, st,
+				  O_RDONLY);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	addr = vm_mmap(file, 0, MSG_STATUS_SIZE, PROT_READ, MAP_SHARED, 0);
+	fput(file);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
+	a.addr = addr;
+	a.size = MSG_STATUS_SIZE;
+	a.slots = SYSVIPC_MSG_SLOTS;
+	a.slot_size = sizeof(*st);
+	if (copy_to_user(argp, &a, sizeof(a))) {
+		vm_munmap(addr, MSG_STATUS_SIZE);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 /* ---- object fds (kmod/objfd.c) ---- */
@@ -1302,6 +1445,8 @@ int sysvipc_msg_init(void)
 void sysvipc_msg_exit(void)
 {
 	sysvipc_ids_destroy(&msg_ids, msg_remove_on_exit);
+	/* No mapping is left: each one pins the module. */
+	vfree(msg_status);
 }
 
 /* The status file /proc/driver/sysvipc/msg (kmod/proc.c). */

@@ -182,6 +182,7 @@ long sysvipc_msgget(const void __user *argp);
 long sysvipc_msgctl(const void __user *argp);
 long sysvipc_msgsnd(const void __user *argp);
 long sysvipc_msgrcv(const void __user *argp);
+long sysvipc_msgstatus(void __user *argp);
 long sysvipc_objfd(const void __user *argp);
 
 /* Object fds (kmod/objfd.c): what each type provides. */

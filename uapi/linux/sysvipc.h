@@ -41,6 +41,7 @@
 #define SYSVIPC_FEAT_SHM_HUGETLB _BITULL(7)	/* shmget backed by a hugetlb fd */
 #define SYSVIPC_FEAT_OBJFD	_BITULL(8)	/* SYSVIPC_IOC_OBJFD (ABI 1.2) */
 #define SYSVIPC_FEAT_SEM_FAST	_BITULL(9)	/* SYSVIPC_IOC_SEMMAP (ABI 1.3) */
+#define SYSVIPC_FEAT_MSG_STATUS	_BITULL(10)	/* SYSVIPC_IOC_MSGSTATUS (ABI 1.3) */
 #define SYSVIPC_FEAT_UNDO_RW	_BITULL(11)	/* SYSVIPC_IOC_UNDO_GET/SET */
 #define SYSVIPC_FEAT_MSG_BATCH	_BITULL(12)	/* SYSVIPC_OBJFD_MSG_* (ABI 1.3) */
 #define SYSVIPC_FEAT_RESTORE	_BITULL(13)	/* SYSVIPC_GET_AT_ID, IOC_RESTORE */
@@ -350,6 +351,41 @@ struct sysvipc_restore {
 	__u64 reserved[2];
 };
 
+/*
+ * SYSVIPC_IOC_MSGSTATUS (ABI 1.3): map the message queues' status region
+ * into the caller, read-only, and return its address.  The region is one
+ * module-wide array of SYSVIPC_MSG_SLOTS slots, indexed by a queue's id
+ * modulo SYSVIPC_MSG_SLOTS (the id's index part).  The module updates a
+ * slot under the queue's lock whenever the queue's message count, byte
+ * count or size changes; a slot whose index has no queue holds id -1.
+ *
+ * It is a hint for spinning before a call that would sleep, nothing more:
+ * the fields are read without any lock, one at a time, and a slot may
+ * already describe another queue at the same index.  Check id first; act
+ * on a call's result, never on the slot.  Everything in it is what any
+ * user reads from /proc/sysvipc/msg or msgctl(MSG_STAT_ANY) anyway.
+ *
+ * Each call maps the region again (munmap() when done); it stays valid
+ * across fork() and is gone after exec().  Writing to it faults.
+ */
+#define SYSVIPC_MSG_SLOTS	32768
+
+struct sysvipc_msg_slot {
+	__s32 id;		/* the queue using this index, or -1 */
+	__u32 pad;
+	__u64 qnum;		/* msg_qnum */
+	__u64 cbytes;		/* msg_cbytes */
+	__u64 qbytes;		/* msg_qbytes */
+};
+
+struct sysvipc_msgstatus {
+	__u64 addr;		/* out: where the region is mapped */
+	__u64 size;		/* out: its length in bytes */
+	__u32 slots;		/* out: SYSVIPC_MSG_SLOTS */
+	__u32 slot_size;	/* out: sizeof(struct sysvipc_msg_slot) */
+	__u64 reserved[2];	/* zero */
+};	/* in: all zero */
+
 #define SYSVIPC_IOC_MAGIC	0xE9
 
 #define SYSVIPC_IOC_VERSION	_IOR(SYSVIPC_IOC_MAGIC, 0x00, struct sysvipc_version)
@@ -365,6 +401,7 @@ struct sysvipc_restore {
 #define SYSVIPC_IOC_MSGCTL	_IOW(SYSVIPC_IOC_MAGIC, 0x31, struct sysvipc_ctl)
 #define SYSVIPC_IOC_MSGSND	_IOW(SYSVIPC_IOC_MAGIC, 0x32, struct sysvipc_msgsnd)
 #define SYSVIPC_IOC_MSGRCV	_IOW(SYSVIPC_IOC_MAGIC, 0x33, struct sysvipc_msgrcv)
+#define SYSVIPC_IOC_MSGSTATUS	_IOWR(SYSVIPC_IOC_MAGIC, 0x34, struct sysvipc_msgstatus)
 #define SYSVIPC_IOC_OBJFD	_IOW(SYSVIPC_IOC_MAGIC, 0x40, struct sysvipc_objfd)
 #define SYSVIPC_IOC_UNDO_GET	_IOWR(SYSVIPC_IOC_MAGIC, 0x50, struct sysvipc_undo_io)
 #define SYSVIPC_IOC_UNDO_SET	_IOW(SYSVIPC_IOC_MAGIC, 0x51, struct sysvipc_undo_io)
