@@ -33,6 +33,19 @@
 
 int sysvipc_dev_fd(void);
 int sysvipc_call(int fd, unsigned long req, void *arg, int optional);
+unsigned int sysvipc_spin_limit(void);
+
+/* One iteration's pause in a spin-wait loop. */
+static inline void sysvipc_cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
 
 /* semfast.c: the user-space fast path of semop. */
 struct sembuf;

@@ -4,11 +4,116 @@
  *
  * glibc makes msgsnd and msgrcv cancellation points; neither ioctl() nor
  * syscall() is one, so here they are not (see semop in sem.c).
+ *
+ * Spinning: a blocking msgrcv on an empty queue, or a blocking msgsnd on a
+ * queue its message does not fit, would go to sleep in the module and be
+ * woken by the next msgsnd or msgrcv: most of a ping-pong round trip.
+ * Before issuing such a call, the library watches the queue's slot in the
+ * module's status region (SYSVIPC_IOC_MSGSTATUS, mapped read-only once per
+ * process) for up to sysvipc_spin_limit() iterations, and issues the call
+ * as soon as the slot says it would not sleep.  The slot only decides
+ * when the call is issued, never what it returns: a slot of another queue
+ * (the index was reused) or a stale value just ends or prolongs the spin.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "lib.h"
+
+/* msg_status when the module has no status region to map. */
+#define STATUS_NONE	((const struct sysvipc_msg_slot *)-1)
+
+/* The mapped region; NULL until the first spin asks for it. */
+static const struct sysvipc_msg_slot *msg_status;
+
+/* The status region, mapping it on first use; NULL if there is none. */
+static const struct sysvipc_msg_slot *msg_status_get(int fd)
+{
+	const struct sysvipc_msg_slot *st, *old = NULL;
+	struct sysvipc_msgstatus a = { 0 };
+	int saved = errno;
+
+	st = __atomic_load_n(&msg_status, __ATOMIC_ACQUIRE);
+	if (st)
+		return st == STATUS_NONE ? NULL : st;
+	st = STATUS_NONE;
+	if (ioctl(fd, SYSVIPC_IOC_MSGSTATUS, &a) == 0) {
+		if (a.slots == SYSVIPC_MSG_SLOTS &&
+		    a.slot_size == sizeof(struct sysvipc_msg_slot))
+			st = (const struct sysvipc_msg_slot *)(uintptr_t)a.addr;
+		else
+			munmap((void *)(uintptr_t)a.addr, a.size);
+	}
+	errno = saved;
+	/* Racing threads: the first to publish wins. */
+	if (!__atomic_compare_exchange_n(&msg_status, &old, st, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (st != STATUS_NONE)
+			munmap((void *)st, a.size);
+		st = old;
+	}
+	return st == STATUS_NONE ? NULL : st;
+}
+
+/* The slot of @msqid, or NULL when spinning is off or impossible. */
+static const struct sysvipc_msg_slot *msg_slot(int fd, int msqid)
+{
+	const struct sysvipc_msg_slot *st;
+
+	if (msqid < 0 || !sysvipc_spin_limit())
+		return NULL;
+	st = msg_status_get(fd);
+	return st ? &st[msqid & (SYSVIPC_MSG_SLOTS - 1)] : NULL;
+}
+
+/* Would a receive on the queue of @slot, still @msqid, find it empty? */
+static int slot_empty(const struct sysvipc_msg_slot *slot, int msqid)
+{
+	return __atomic_load_n(&slot->id, __ATOMIC_RELAXED) == msqid &&
+	       __atomic_load_n(&slot->qnum, __ATOMIC_RELAXED) == 0;
+}
+
+/* Would @msgsz bytes not fit the queue of @slot, still @msqid? */
+static int slot_full(const struct sysvipc_msg_slot *slot, int msqid,
+		     size_t msgsz)
+{
+	uint64_t qbytes = __atomic_load_n(&slot->qbytes, __ATOMIC_RELAXED);
+
+	return __atomic_load_n(&slot->id, __ATOMIC_RELAXED) == msqid &&
+	       (__atomic_load_n(&slot->cbytes, __ATOMIC_RELAXED) + msgsz > qbytes ||
+		__atomic_load_n(&slot->qnum, __ATOMIC_RELAXED) + 1 > qbytes);
+}
+
+static void msg_spin_send(int fd, int msqid, size_t msgsz)
+{
+	const struct sysvipc_msg_slot *slot = msg_slot(fd, msqid);
+	unsigned int n;
+
+	if (!slot || !slot_full(slot, msqid, msgsz))
+		return;
+	for (n = sysvipc_spin_limit(); n; n--) {
+		sysvipc_cpu_relax();
+		if (!slot_full(slot, msqid, msgsz))
+			return;
+	}
+}
+
+static void msg_spin_receive(int fd, int msqid)
+{
+	const struct sysvipc_msg_slot *slot = msg_slot(fd, msqid);
+	unsigned int n;
+
+	if (!slot || !slot_empty(slot, msqid))
+		return;
+	for (n = sysvipc_spin_limit(); n; n--) {
+		sysvipc_cpu_relax();
+		if (!slot_empty(slot, msqid))
+			return;
+	}
+}
 
 SYSVIPC_API int msgget(key_t key, int msgflg)
 {
@@ -39,6 +144,8 @@ SYSVIPC_API int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 		return syscall(SYS_msgsnd, msqid, msgp, msgsz, msgflg);
 	if (fd < 0)
 		return -1;
+	if (!(msgflg & IPC_NOWAIT))
+		msg_spin_send(fd, msqid, msgsz);
 	return sysvipc_call(fd, SYSVIPC_IOC_MSGSND, &arg, 1);
 }
 
@@ -59,6 +166,8 @@ SYSVIPC_API ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
 		return syscall(SYS_msgrcv, msqid, msgp, msgsz, msgtyp, msgflg);
 	if (fd < 0)
 		return -1;
+	if (!(msgflg & IPC_NOWAIT))
+		msg_spin_receive(fd, msqid);
 	return sysvipc_call(fd, SYSVIPC_IOC_MSGRCV, &arg, 1);
 }
 
