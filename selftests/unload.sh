@@ -4,7 +4,7 @@
 #
 # For each way a process can keep the module busy (an open descriptor, an
 # attach, a raw mmap of the device, a SEM_UNDO list, a task blocked in
-# semop or msgrcv, an object descriptor), a holder (sysvipc-fuzz --hold) gets into that state;
+# semop or msgrcv, an object descriptor, the queues' status region mapped), a holder (sysvipc-fuzz --hold) gets into that state;
 # `rmmod sysvipc` must then fail and leave the module working; the holder
 # is SIGKILLed, and the module's refcount must drop back to 0 and
 # undo_lists to 0, with no object left behind.
@@ -12,7 +12,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 FUZZ=${SYSVIPC_FUZZ:-$TOP/build/fuzz/sysvipc-fuzz}
-MODES="fd attach mmap undo semop msgrcv objfd"
+MODES="fd attach mmap undo semop msgrcv objfd msgstatus"
 n=0
 echo "1..$(($(echo $MODES | wc -w) + 1))"
 ok() { n=$((n + 1)); echo "ok $n $1"; }

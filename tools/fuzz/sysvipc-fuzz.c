@@ -12,7 +12,9 @@
  * remove (IPC_RMID, IPC_SET), attach/detach/SHM_LOCK, semop with SEM_UNDO and
  * timeouts, msgsnd/msgrcv with MSG_COPY/MSG_EXCEPT/MSG_NOERROR, *_STAT and
  * *_STAT_ANY scans, SYSVIPC_IOC_OBJFD and I/O on object descriptors, reads
- * of the status files in /proc/driver/sysvipc.  Arguments are mostly
+ * of the status files in /proc/driver/sysvipc, SYSVIPC_IOC_MSGSTATUS (the
+ * mapped slots must each be empty or name a queue of their index, and the
+ * mapping must stay read-only).  Arguments are mostly
  * plausible and sometimes hostile:
  * stale and random ids, random keys/flags/sizes, reserved fields set, and
  * pointers that are NULL, unmapped, kernel addresses, read-only pages, cut
@@ -97,12 +99,14 @@
 enum call {
 	C_VERSION, C_SHMGET, C_SHMCTL, C_SHMAT, C_SHMDT, C_SEMGET, C_SEMCTL,
 	C_SEMOP, C_MSGGET, C_MSGCTL, C_MSGSND, C_MSGRCV, C_BADIOC, C_MMAP,
-	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_CR, C_NCALLS
+	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_CR, C_MSGSTATUS,
+	C_NCALLS
 };
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
 	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP", "C/R",
+	"MSGSTATUS",
 };
 
 #define NERRNO 134
@@ -1224,6 +1228,62 @@ static void do_objfd(void)
 		close(victim);
 }
 
+/*
+ * SYSVIPC_IOC_MSGSTATUS: map the queues' status region, check what can be
+ * checked while other threads change the queues (each slot is empty or
+ * names a queue of its own index; the mapping cannot be made writable),
+ * unmap it.  A result stored in a page another thread unmapped is lost,
+ * and so is that mapping (address space only).
+ */
+static void do_msgstatus(void)
+{
+	struct rng *r = &me->r;
+	struct sysvipc_msgstatus a = { 0 };
+	const struct sysvipc_msg_slot *st;
+	uint64_t arg;
+	uint32_t i;
+	int id;
+
+	if (one_in(r, 20))
+		a.reserved[rnd(r, 2)] = next(r);
+	if (one_in(r, 30))
+		a.addr = next(r);
+	if (one_in(r, 30))
+		a.slot_size = (uint32_t)next(r);
+	arg = gen_ptr(&a, sizeof(a), true);
+	if (ioc(C_MSGSTATUS, SYSVIPC_IOC_MSGSTATUS, (void *)(uintptr_t)arg) < 0)
+		return;
+	if (arg != (uint64_t)(uintptr_t)&a) {
+		memset(&a, 0, sizeof(a));
+		if (sigsetjmp(me->jb, 1) == 0) {
+			me->in_touch = 1;
+			memcpy(&a, (void *)(uintptr_t)arg, sizeof(a));
+		}
+		me->in_touch = 0;
+		if (!a.addr)
+			return;
+	}
+	st = (const struct sysvipc_msg_slot *)(uintptr_t)a.addr;
+	if (a.slots != SYSVIPC_MSG_SLOTS || a.slot_size != sizeof(*st) ||
+	    a.size < a.slots * sizeof(*st)) {
+		fprintf(stderr, "sysvipc-fuzz: MSGSTATUS: %u slots of %u bytes, %llu bytes\n",
+			a.slots, a.slot_size, (unsigned long long)a.size);
+		abort();
+	}
+	for (i = (uint32_t)rnd(r, 64); i < SYSVIPC_MSG_SLOTS; i += 1 + (uint32_t)rnd(r, 128)) {
+		id = __atomic_load_n(&st[i].id, __ATOMIC_RELAXED);
+		if (id != -1 && (id < 0 || (id & (SYSVIPC_MSG_SLOTS - 1)) != (int)i)) {
+			fprintf(stderr, "sysvipc-fuzz: MSGSTATUS: slot %u says id %d\n", i, id);
+			abort();
+		}
+	}
+	if (one_in(r, 4) && !mprotect((void *)st, a.size, PROT_READ | PROT_WRITE)) {
+		fprintf(stderr, "sysvipc-fuzz: MSGSTATUS: mapping made writable\n");
+		abort();
+	}
+	munmap((void *)st, a.size);
+}
+
 /* I/O on an object descriptor; another thread may close it meanwhile */
 static void do_objio(void)
 {
@@ -1350,7 +1410,7 @@ static void *thread_main(void *arg)
 		cur_what = w < 10 ? "VERSION" : w < 70 ? "SHMGET" : w < 150 ? "SHMCTL" :
 			   w < 230 ? "SHMAT" : w < 290 ? "SHMDT" : w < 340 ? "SEMGET" :
 			   w < 440 ? "SEMCTL" : w < 590 ? "SEMOP" : w < 630 ? "MSGGET" :
-			   w < 700 ? "MSGCTL" : w < 820 ? "MSGSND" : w < 940 ? "MSGRCV" :
+			   w < 635 ? "MSGSTATUS" : w < 700 ? "MSGCTL" : w < 820 ? "MSGSND" : w < 940 ? "MSGRCV" :
 			   w < 955 ? "bad-ioctl" : w < 975 ? "mmap" : w < 990 ? "vm-op" :
 			   w < 997 ? "fork+kill" : "OBJFD";
 		if (w < 10)
@@ -1371,6 +1431,8 @@ static void *thread_main(void *arg)
 			do_semop();
 		else if (w < 630)
 			do_get(C_MSGGET);
+		else if (w < 635)
+			do_msgstatus();
 		else if (w < 700)
 			do_ctl(C_MSGCTL);
 		else if (w < 820)
@@ -1580,6 +1642,8 @@ static void print_figures(double secs)
  *   msgrcv  blocked in msgrcv
  *   objfd   an object descriptor (SYSVIPC_IOC_OBJFD) of a removed queue,
  *           the device's descriptor closed
+ *   msgstatus  the queues' status region mapped (SYSVIPC_IOC_MSGSTATUS),
+ *           the descriptor closed
  * The objects are IPC_PRIVATE and already removed (IPC_RMID) where the mode
  * allows it, so nothing is left once the holder dies.
  *
@@ -1784,6 +1848,11 @@ static int hold(const char *mode, const char *ready)
 		if (ioctl(devfd, SYSVIPC_IOC_OBJFD, &o) < 0)
 			return 1;
 		ctl(SYSVIPC_IOC_MSGCTL, (int)id, IPC_RMID, NULL);
+	} else if (!strcmp(mode, "msgstatus")) {
+		struct sysvipc_msgstatus ms = { 0 };
+
+		if (ioctl(devfd, SYSVIPC_IOC_MSGSTATUS, &ms))
+			return 1;
 	} else if (!strcmp(mode, "msgrcv")) {
 		id = ioctl(devfd, SYSVIPC_IOC_MSGGET, &g);
 		if (id < 0)
@@ -1812,7 +1881,7 @@ static void usage(void)
 	fprintf(stderr, "usage: sysvipc-fuzz [--seed N] [--calls N] [--threads N] [--procs N]\n"
 		"                    [--dev PATH] [--no-kill] [--no-cleanup] [--cleanup-only] [--quiet]\n"
 		"                    [--failslab]\n"
-		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv|objfd|cr|undo-src READY_FILE\n");
+		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv|objfd|cr|undo-src|msgstatus READY_FILE\n");
 	exit(2);
 }
 
