@@ -34,6 +34,8 @@
 int sysvipc_dev_fd(void);
 int sysvipc_call(int fd, unsigned long req, void *arg, int optional);
 unsigned int sysvipc_spin_limit(void);
+unsigned int sysvipc_spin_budget(void);
+void sysvipc_spin_done(unsigned int budget, int ok);
 
 /* One iteration's pause in a spin-wait loop. */
 static inline void sysvipc_cpu_relax(void)

@@ -10,8 +10,8 @@
  * woken by the next msgsnd or msgrcv: most of a ping-pong round trip.
  * Before issuing such a call, the library watches the queue's slot in the
  * module's status region (SYSVIPC_IOC_MSGSTATUS, mapped read-only once per
- * process) for up to sysvipc_spin_limit() iterations, and issues the call
- * as soon as the slot says it would not sleep.  The slot only decides
+ * process) for up to sysvipc_spin_budget() iterations (spin.c), and issues
+ * the call as soon as the slot says it would not sleep.  The slot only decides
  * when the call is issued, never what it returns: a slot of another queue
  * (the index was reused) or a stale value just ends or prolongs the spin.
  */
@@ -90,29 +90,33 @@ static int slot_full(const struct sysvipc_msg_slot *slot, int msqid,
 static void msg_spin_send(int fd, int msqid, size_t msgsz)
 {
 	const struct sysvipc_msg_slot *slot = msg_slot(fd, msqid);
-	unsigned int n;
+	unsigned int n, budget;
 
 	if (!slot || !slot_full(slot, msqid, msgsz))
 		return;
-	for (n = sysvipc_spin_limit(); n; n--) {
+	budget = sysvipc_spin_budget();
+	for (n = budget; n; n--) {
 		sysvipc_cpu_relax();
 		if (!slot_full(slot, msqid, msgsz))
-			return;
+			break;
 	}
+	sysvipc_spin_done(budget, n != 0);
 }
 
 static void msg_spin_receive(int fd, int msqid)
 {
 	const struct sysvipc_msg_slot *slot = msg_slot(fd, msqid);
-	unsigned int n;
+	unsigned int n, budget;
 
 	if (!slot || !slot_empty(slot, msqid))
 		return;
-	for (n = sysvipc_spin_limit(); n; n--) {
+	budget = sysvipc_spin_budget();
+	for (n = budget; n; n--) {
 		sysvipc_cpu_relax();
 		if (!slot_empty(slot, msqid))
-			return;
+			break;
 	}
+	sysvipc_spin_done(budget, n != 0);
 }
 
 SYSVIPC_API int msgget(key_t key, int msgflg)
