@@ -1170,6 +1170,9 @@ long sysvipc_msgstatus(void __user *argp)
 	if (a.addr || a.size || a.slots || a.slot_size || a.reserved[0] ||
 	    a.reserved[1])
 		return -EINVAL;
+	/* An argument we cannot write back fails before anything is mapped. */
+	if (copy_to_user(argp, &a, sizeof(a)))
+		return -EFAULT;
 	st = msg_status_get();
 	if (!st)
 		return -ENOMEM;
@@ -1185,10 +1188,13 @@ long sysvipc_msgstatus(void __user *argp)
 	a.size = MSG_STATUS_SIZE;
 	a.slots = SYSVIPC_MSG_SLOTS;
 	a.slot_size = sizeof(*st);
-	if (copy_to_user(argp, &a, sizeof(a))) {
-		vm_munmap(addr, MSG_STATUS_SIZE);
+	/*
+	 * Another thread unmapped the argument meanwhile: the mapping stays,
+	 * like an attach whose address the kernel's ipc(SHMAT) cannot store.
+	 * Unmapping it could hit whatever that thread mapped there since.
+	 */
+	if (copy_to_user(argp, &a, sizeof(a)))
 		return -EFAULT;
-	}
 	return 0;
 }
 

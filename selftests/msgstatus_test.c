@@ -56,6 +56,21 @@ static int status_map(struct status_map *m)
 	return 0;
 }
 
+/* Mappings of the region in this process, by /proc/self/maps. */
+static int status_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "[sysvipc-msgstatus]") != NULL;
+	fclose(f);
+	return n;
+}
+
 static const struct sysvipc_msg_slot *slot_of(struct status_map *m, int id)
 {
 	return &m->slot[id % SYSVIPC_MSG_SLOTS];
@@ -112,11 +127,13 @@ TEST_F(ipc, status_region_shape)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, status_ioctl(fd, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	/* a readable, unwritable argument: mapped, unmapped again, EFAULT */
+	/* a readable, unwritable argument: EFAULT before anything is mapped */
 	ro = mmap(NULL, PAGE_SZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(1, status_mappings());
 	EXPECT_EQ(-1, status_ioctl(fd, ro));
 	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(1, status_mappings());
 	munmap(ro, PAGE_SZ);
 
 	/* a second mapping shows the same slots */
@@ -124,8 +141,10 @@ TEST_F(ipc, status_region_shape)
 	ASSERT_EQ(0, status_ioctl(fd, &a));
 	EXPECT_NE((uintptr_t)m.slot, a.addr);
 	EXPECT_EQ(0, memcmp(m.slot, (void *)(uintptr_t)a.addr, 4096));
+	EXPECT_EQ(2, status_mappings());
 	EXPECT_EQ(0, munmap((void *)(uintptr_t)a.addr, a.size));
 	EXPECT_EQ(0, munmap((void *)m.slot, m.size));
+	EXPECT_EQ(0, status_mappings());
 	close(fd);
 }
 

@@ -366,7 +366,12 @@ struct sysvipc_restore {
  * user reads from /proc/sysvipc/msg or msgctl(MSG_STAT_ANY) anyway.
  *
  * Each call maps the region again (munmap() when done); it stays valid
- * across fork() and is gone after exec().  Writing to it faults.
+ * across fork() and is gone after exec().  Writing to it faults.  EFAULT
+ * for an argument that cannot be written back, checked before mapping; if
+ * another thread unmaps the argument while the call runs, the call fails
+ * with EFAULT and the region stays mapped where the caller cannot learn.
+ * The region is 1 MiB, allocated on the first call (ENOMEM) and kept
+ * until the module is unloaded.
  */
 #define SYSVIPC_MSG_SLOTS	32768
 
