@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include "lib.h"
 
-#define SPIN_DEFAULT	128U
+#define SPIN_DEFAULT	200U
 #define SPIN_MAX	1000000U
 
 /* The limit plus one; 0 until decided. */
