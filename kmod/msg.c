@@ -1358,6 +1358,7 @@ ssize_t sysvipc_msg_fd_read_batch(struct sysvipc_obj *obj,
 		n++;
 	}
 	if (n > 1) {
+		msg_status_update(msq);
 		msq->rtime = ktime_get_real_seconds();
 		msg_set_pid(&msq->lrpid, task_tgid(current));
 		msg_wake_senders(msq, &w);
