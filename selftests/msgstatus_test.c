@@ -14,6 +14,10 @@
 
 #include "common.h"
 
+#if SYSVIPC_TEST_LIB
+#include <sysvipc.h>
+#endif
+
 #define NEED_LIB() do { \
 	if (!is_lib_mode()) \
 		SKIP(return, "status region: lib mode only"); \
@@ -248,6 +252,39 @@ TEST_F(ipc, status_slot_matches_ipc_stat)
 	EXPECT_EQ(-1, slot_of(&m, early)->id);
 	EXPECT_EQ(0, munmap((void *)m.slot, m.size));
 	close(m.fd);
+}
+
+/* A batch read on a queue fd takes several messages: the slot follows. */
+TEST_F(ipc, status_slot_after_batch_read)
+{
+#if SYSVIPC_TEST_LIB
+	struct sysvipc_objfd cfg = { .objfd_flags = SYSVIPC_OBJFD_MSG_BATCH };
+	struct msg64 buf = { .mtype = 1 };
+	struct status_map m;
+	char rec[4096];
+	int q, fd, i;
+
+	ASSERT_EQ(0, status_map(&m));
+	q = t_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	ASSERT_LE(0, q);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, msgsnd(q, &buf, 10, 0));
+	EXPECT_EQ(0, slot_vs_stat(&m, q));
+	fd = sysvipc_fd(SYSVIPC_OBJ_MSG, q, &cfg, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	/* room for two records of 10 bytes, not three */
+	ASSERT_LT(0, read(fd, rec, SYSVIPC_MSGREC_NEXT(SYSVIPC_MSGREC_NEXT(0, 10), 10)));
+	EXPECT_EQ(3U, slot_of(&m, q)->qnum);
+	EXPECT_EQ(0, slot_vs_stat(&m, q));
+	ASSERT_LT(0, read(fd, rec, sizeof(rec)));
+	EXPECT_EQ(0U, slot_of(&m, q)->qnum);
+	EXPECT_EQ(0, slot_vs_stat(&m, q));
+	close(fd);
+	EXPECT_EQ(0, munmap((void *)m.slot, m.size));
+	close(m.fd);
+#else
+	SKIP(return, "status region: lib mode only");
+#endif
 }
 
 /* ---------------------------------------------------------------- */
