@@ -752,7 +752,6 @@ static void do_semop(void)
 	struct sembuf *sops = (struct sembuf *)me->buf;
 	struct timespec ts;
 	unsigned int n;
-	bool may_block = false;
 
 	s.id = pick_id(1);
 	n = one_in(r, 20) ? (unsigned int)rnd(r, 600) : 1 + (unsigned int)rnd(r, 3);
@@ -768,8 +767,6 @@ static void do_semop(void)
 			sops[i].sem_flg |= SEM_UNDO;
 		if (one_in(r, 3))
 			sops[i].sem_flg |= IPC_NOWAIT;
-		else
-			may_block = true;
 		if (one_in(r, 40))
 			sops[i].sem_flg = (short)next(r);
 	}
@@ -792,11 +789,13 @@ static void do_semop(void)
 	}
 	if (one_in(r, 60))
 		s.reserved[rnd(r, 2)] = next(r);
-	if (may_block)
-		arm_timer();
+	/*
+	 * Always: the module may read another struct than this one (gen_ptr
+	 * hands out a zeroed page, a shifted copy ...), one that blocks.
+	 */
+	arm_timer();
 	ioc(C_SEMOP, SYSVIPC_IOC_SEMOP, (void *)(uintptr_t)gen_ptr(&s, sizeof(s), false));
-	if (may_block)
-		disarm_timer();
+	disarm_timer();
 }
 
 static void do_msgsnd(void)
@@ -820,11 +819,9 @@ static void do_msgsnd(void)
 			 m.msgsz + sizeof(long) : 8, false);
 	if (one_in(r, 60))
 		m.reserved[rnd(r, 2)] = next(r);
-	if (!(m.flags & IPC_NOWAIT))
-		arm_timer();
+	arm_timer();	/* always: see do_semop() */
 	ioc(C_MSGSND, SYSVIPC_IOC_MSGSND, (void *)(uintptr_t)gen_ptr(&m, sizeof(m), false));
-	if (!(m.flags & IPC_NOWAIT))
-		disarm_timer();
+	disarm_timer();
 }
 
 static void do_msgrcv(void)
@@ -860,11 +857,9 @@ static void do_msgrcv(void)
 			 m.msgsz + sizeof(long) : 8, true);
 	if (one_in(r, 60))
 		m.reserved[rnd(r, 2)] = next(r);
-	if (!(m.flags & IPC_NOWAIT))
-		arm_timer();
+	arm_timer();	/* always: see do_semop() */
 	ioc(C_MSGRCV, SYSVIPC_IOC_MSGRCV, (void *)(uintptr_t)gen_ptr(&m, sizeof(m), false));
-	if (!(m.flags & IPC_NOWAIT))
-		disarm_timer();
+	disarm_timer();
 }
 
 static void do_badioc(void)
