@@ -44,7 +44,6 @@
 
 #define SEMFAST_SLOTS	128	/* a power of two */
 #define SEMFAST_CAS	16	/* compare-and-swap failures before the ioctl */
-#define SEMFAST_SPIN	200	/* default SYSVIPC_SPIN */
 #define SEMFAST_VMX	32767	/* SEMVMX */
 
 struct semfast_ent {
@@ -58,14 +57,6 @@ struct semfast_ent {
 static struct semfast_ent semfast_tab[SEMFAST_SLOTS];
 /* -1 until decided; 0 when the module has no fast path. */
 static int semfast_on = -1;
-static int semfast_spin = -1;
-/*
- * What a blocked operation spins now: halved each time spinning did not
- * avoid the sleep (more runnable processes than CPUs, a slow peer), grown
- * back when it did, never below 1/16 of SYSVIPC_SPIN so it can recover.
- * Racy updates are fine: it is a hint.
- */
-static int semfast_budget;
 static pid_t semfast_pid;
 static int semfast_atfork;
 
@@ -80,26 +71,6 @@ static void semfast_child(void)
 		semfast_tab[i].hdr = NULL;
 	}
 	semfast_pid = getpid();
-}
-
-static int semfast_spin_init(void)
-{
-	const char *s = getenv("SYSVIPC_SPIN");
-	long n = SEMFAST_SPIN;
-	char *end;
-
-	if (s && *s) {
-		n = strtol(s, &end, 10);
-		if (*end || n < 0)
-			n = SEMFAST_SPIN;
-		if (n > 1000000)
-			n = 1000000;
-	}
-	if (sysconf(_SC_NPROCESSORS_ONLN) <= 1)
-		n = 0;
-	__atomic_store_n(&semfast_budget, (int)n, __ATOMIC_RELAXED);
-	__atomic_store_n(&semfast_spin, (int)n, __ATOMIC_RELAXED);
-	return n;
 }
 
 static unsigned int semfast_hash(int id)
@@ -247,22 +218,6 @@ static void semfast_stamp(struct sysvipc_sem_page_hdr *hdr,
 		__atomic_store_n(&hdr->otime, ts.tv_sec, __ATOMIC_RELAXED);
 }
 
-static inline int semfast_min(int a, int b)
-{
-	return a < b ? a : b;
-}
-
-static inline void semfast_pause(void)
-{
-#if defined(__x86_64__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /*
  * Try one operation in user space: 0 when done, -1 with errno EAGAIN
  * (IPC_NOWAIT), or 1 when the module must do it.
@@ -274,7 +229,8 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 	struct sysvipc_sem_word *w;
 	struct semfast_ent *e;
 	unsigned int v, val;
-	int bound, budget, spun = 0, fails = 0, op;
+	unsigned int budget, spun = 0;
+	int fails = 0, op;
 	bool absent;
 
 	if (nsops != 1 || timeout || id < 0 ||
@@ -293,10 +249,7 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 	if (!op && !(__atomic_load_n(&e->flags, __ATOMIC_RELAXED) &
 		     SYSVIPC_SEMMAP_READ))
 		return 1;
-	bound = __atomic_load_n(&semfast_spin, __ATOMIC_RELAXED);
-	if (bound < 0)
-		bound = semfast_spin_init();
-	budget = __atomic_load_n(&semfast_budget, __ATOMIC_RELAXED);
+	budget = sysvipc_spin_budget();
 	w = (struct sysvipc_sem_word *)(hdr + 1) + sops->sem_num;
 	for (;;) {
 		v = __atomic_load_n(&w->val, __ATOMIC_ACQUIRE);
@@ -319,11 +272,8 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 							false, __ATOMIC_SEQ_CST,
 							__ATOMIC_RELAXED)) {
 				semfast_stamp(hdr, w);
-				if (spun && budget < bound)
-					__atomic_store_n(&semfast_budget,
-							 semfast_min(bound,
-							 budget + bound / 8 + 1),
-							 __ATOMIC_RELAXED);
+				if (spun)
+					sysvipc_spin_done(budget, 1);
 				return 0;
 			}
 			if (++fails >= SEMFAST_CAS)
@@ -336,11 +286,10 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 			return -1;
 		}
 		if (spun++ >= budget) {
-			if (budget > bound / 16)
-				__atomic_store_n(&semfast_budget, budget / 2,
-						 __ATOMIC_RELAXED);
+			if (budget)
+				sysvipc_spin_done(budget, 0);
 			return 1;
 		}
-		semfast_pause();
+		sysvipc_cpu_relax();
 	}
 }

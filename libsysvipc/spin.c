@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * How long the library spins before a call that would sleep (msg.c).
+ * How long the library spins before a call that would sleep (msg.c,
+ * semfast.c).
  *
  * SYSVIPC_SPIN, read once per process: the most iterations of a spin-wait
  * (one pause and a few loads of the status region each); 0 turns spinning
@@ -10,7 +11,7 @@
  *
  * The budget adapts, per process: a spin that ended because the call would
  * no longer sleep doubles it (up to the limit), one that ran out halves it
- * (down to a sixteenth of the limit).  Spinning pays only while the other
+ * (down to a sixty-fourth of the limit).  Spinning pays only while the other
  * side runs at the same time; when it does not (more runnable tasks than
  * CPUs, or a virtual machine whose vCPUs do not all get a host CPU), the
  * spinner only takes time from it, and the budget shrinks.
@@ -20,7 +21,7 @@
 #include <unistd.h>
 #include "lib.h"
 
-#define SPIN_DEFAULT	200U
+#define SPIN_DEFAULT	2000U
 #define SPIN_MAX	1000000U
 
 /* The limit plus one; 0 until decided. */
@@ -70,7 +71,7 @@ unsigned int sysvipc_spin_budget(void)
 /* A spin ended: @ok when the wait was over before the budget ran out. */
 void sysvipc_spin_done(unsigned int budget, int ok)
 {
-	unsigned int limit = sysvipc_spin_limit(), floor = (limit + 15) / 16;
+	unsigned int limit = sysvipc_spin_limit(), floor = (limit + 63) / 64;
 
 	if (ok)
 		budget = budget > limit / 2 ? limit : 2 * budget;
