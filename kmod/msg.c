@@ -1434,24 +1434,16 @@ __poll_t sysvipc_msg_fd_poll(struct sysvipc_obj *obj, long type, int msgflg,
 	return mask;
 }
 
-/* Module unload: no task can be inside msgsnd/msgrcv (the file pins us). */
-static void msg_remove_on_exit(struct sysvipc_obj *obj)
-{
-	spin_lock(&obj->lock);
-	sysvipc_ids_remove(&msg_ids, obj);
-	spin_unlock(&obj->lock);
-	sysvipc_obj_put(obj);
-}
-
 int sysvipc_msg_init(void)
 {
 	sysvipc_ids_init(&msg_ids, msg_release);
 	return 0;
 }
 
+/* Module unload: no task can be inside msgsnd/msgrcv (the file pins us). */
 void sysvipc_msg_exit(void)
 {
-	sysvipc_ids_destroy(&msg_ids, msg_remove_on_exit);
+	sysvipc_ids_destroy(&msg_ids, NULL);
 	/* No mapping is left: each one pins the module. */
 	vfree(msg_status);
 }
