@@ -208,6 +208,34 @@ static inline int t_msgget(key_t key, int flg)
 typedef int (*child_fn)(void *arg);
 
 /*
+ * Fork a child running fn(arg); the child's exit status is fn's return.
+ * alarm() keeps a child that the test forgot from waiting forever.
+ */
+static inline pid_t spawn_child(child_fn fn, void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		alarm(60);
+		_exit(fn(arg) & 0xff);
+	}
+	return pid;
+}
+
+/* Exit status of @pid, or -1 if it did not exit normally. */
+static inline int reap_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
  * A page shared between a test and its run_as children, for values the child
  * hands back besides its exit status (e.g. the id of an object it created).
  * Reset to -1 before each run_as.

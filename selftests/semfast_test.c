@@ -62,29 +62,6 @@ static int new_set(int n, int val, int mode)
 	return id;
 }
 
-static pid_t spawn(int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		alarm(60);
-		_exit(fn(arg) & 0xff);
-	}
-	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void *shared(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -202,7 +179,7 @@ TEST_F(ipc, items_counted_once)
 	mix_id = new_set(3, 0, 0600);
 	ASSERT_GE(mix_id, 0);
 	for (long i = 0; i < MIX_PROCS; i++)
-		pids[i] = spawn(mix_proc, (void *)i);
+		pids[i] = spawn_child(mix_proc, (void *)i);
 	/* Every item produced and taken: the consumers then block. */
 	end = now_s() + 50;
 	while (now_s() < end &&
@@ -216,7 +193,7 @@ TEST_F(ipc, items_counted_once)
 	/* Removal ends the consumers (EIDRM while they sleep, else EINVAL). */
 	EXPECT_EQ(0, semctl(mix_id, 0, IPC_RMID));
 	for (int i = 0; i < MIX_PROCS; i++)
-		EXPECT_EQ(0, reap(pids[i]));
+		EXPECT_EQ(0, reap_child(pids[i]));
 	munmap(mx, sizeof(*mx));
 }
 
@@ -240,10 +217,10 @@ TEST_F(ipc, sleeper_woken_by_post)
 	ASSERT_EQ(0, op1(sl_id, 0, 1, 0));
 	ASSERT_EQ(0, op1(sl_id, 0, -1, 0));
 	for (int round = 0; round < 20; round++) {
-		pid = spawn(take_one, NULL);
+		pid = spawn_child(take_one, NULL);
 		ASSERT_TRUE(wait_for(sl_id, 0, GETNCNT, 1));
 		EXPECT_EQ(0, op1(sl_id, 0, 1, 0));
-		EXPECT_EQ(0, reap(pid));
+		EXPECT_EQ(0, reap_child(pid));
 		EXPECT_EQ(0, semctl(sl_id, 0, GETVAL));
 		EXPECT_EQ(0, semctl(sl_id, 0, GETNCNT));
 	}
@@ -267,10 +244,10 @@ TEST_F(ipc, zero_waiter_woken_by_decrement)
 	sl_id = new_set(1, 2, 0600);
 	ASSERT_GE(sl_id, 0);
 	ASSERT_EQ(0, op1(sl_id, 0, -1, 0));
-	pid = spawn(wait_zero, NULL);
+	pid = spawn_child(wait_zero, NULL);
 	ASSERT_TRUE(wait_for(sl_id, 0, GETZCNT, 1));
 	EXPECT_EQ(0, op1(sl_id, 0, -1, 0));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	/* Zero now: a wait for zero completes at once. */
 	EXPECT_EQ(0, op1(sl_id, 0, 0, IPC_NOWAIT));
 	EXPECT_EQ(0, op1(sl_id, 0, 1, 0));
@@ -309,7 +286,7 @@ TEST_F(ipc, wake_order_fifo_after_fast_ops)
 		ASSERT_EQ(0, op1(sl_id, 0, -1, 0));
 	}
 	for (long i = 0; i < 4; i++) {
-		pids[i] = spawn(ordered_take, (void *)i);
+		pids[i] = spawn_child(ordered_take, (void *)i);
 		ASSERT_TRUE(wait_for(sl_id, 0, GETNCNT, i + 1));
 	}
 	for (long i = 0; i < 4; i++) {
@@ -324,7 +301,7 @@ TEST_F(ipc, wake_order_fifo_after_fast_ops)
 		EXPECT_EQ(3 - i, semctl(sl_id, 0, GETNCNT));
 	}
 	for (int i = 0; i < 4; i++)
-		EXPECT_EQ(0, reap(pids[i]));
+		EXPECT_EQ(0, reap_child(pids[i]));
 	munmap(ord, sizeof(*ord));
 }
 
@@ -362,10 +339,10 @@ TEST_F(ipc, rmid_wakes_sleeper_eidrm)
 	sl_id = new_set(1, 1, 0600);
 	ASSERT_GE(sl_id, 0);
 	ASSERT_EQ(0, op1(sl_id, 0, -1, 0));
-	pid = spawn(rm_sleeper, NULL);
+	pid = spawn_child(rm_sleeper, NULL);
 	ASSERT_TRUE(wait_for(sl_id, 0, GETNCNT, 1));
 	ASSERT_EQ(0, semctl(sl_id, 0, IPC_RMID));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 }
 
 /* A user that loses write permission through IPC_SET gets EACCES. */
@@ -451,8 +428,8 @@ TEST_F(ipc, fork_child_uses_set)
 	ASSERT_GE(fk_id, 0);
 	/* Mapped in the parent; the child does not inherit the mapping. */
 	ASSERT_EQ(0, op1(fk_id, 0, 1000, 0));
-	pid = spawn(fork_child, NULL);
-	EXPECT_EQ(0, reap(pid));
+	pid = spawn_child(fork_child, NULL);
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(0, semctl(fk_id, 0, GETVAL));
 	EXPECT_EQ(1000, semctl(fk_id, 1, GETVAL));
 	EXPECT_EQ(pid, semctl(fk_id, 0, GETPID));
@@ -496,11 +473,11 @@ TEST_F(ipc, getpid_ncnt_otime_after_fast_ops)
 	/* SETVAL stamps the caller too, and a fast op after it again. */
 	sl_id = id;
 	ASSERT_EQ(0, setval(id, 0, 0));
-	pid = spawn(take_one, NULL);
+	pid = spawn_child(take_one, NULL);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	EXPECT_EQ(1, semctl(id, 0, GETNCNT));
 	EXPECT_EQ(0, op1(id, 0, 1, 0));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(pid, semctl(id, 0, GETPID));
 	EXPECT_EQ(0, semctl(id, 0, GETNCNT));
 	EXPECT_EQ(0, op1(id, 1, -3, 0));
@@ -593,12 +570,12 @@ TEST_F(ipc, scribbled_page_cannot_hurt)
 	EXPECT_GE(ds.sem_otime, 0);
 	/* A sleeper; the scribbler keeps writing; SETVAL still wakes it. */
 	ASSERT_EQ(0, setval(scr_id, 0, 0));
-	pid = spawn(scr_sleeper, NULL);
+	pid = spawn_child(scr_sleeper, NULL);
 	ASSERT_TRUE(wait_for(scr_id, 0, GETNCNT, 1));
 	for (int i = 0; i < (int)(PAGE_SZ / 4); i++)
 		w[i] = 0x0000ffffu;
 	ASSERT_EQ(0, setval(scr_id, 0, 1));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(0, semctl(scr_id, 0, GETVAL));
 	/* Operations through the module keep every value in range. */
 	for (int i = 0; i < 100; i++) {

@@ -71,34 +71,6 @@ static int new_set(int n, int val)
 	return id;
 }
 
-/*
- * Fork a child running fn(arg); the child's exit status is fn's return.
- * alarm() keeps a child that the test forgot from waiting forever.
- */
-static pid_t spawn(int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		alarm(25);
-		_exit(fn(arg) & 0xff);
-	}
-	return pid;
-}
-
-/* Exit status of @pid, or -1 if it did not exit normally. */
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* A child doing one semop and reporting its errno (0 on success). */
 struct op_arg {
 	int id;
@@ -132,7 +104,7 @@ static pid_t spawn_op1(struct op_arg *a, int id, unsigned short num,
 	a->sops[0].sem_num = num;
 	a->sops[0].sem_op = op;
 	a->sops[0].sem_flg = flg;
-	return spawn(child_op, a);
+	return spawn_child(child_op, a);
 }
 
 /* ---- argument errors ---- */
@@ -416,11 +388,11 @@ TEST_F(ipc, timeout_woken_in_time)
 
 	ASSERT_GE(id, 0);
 	a.id = id;
-	pid = spawn(child_op, &a);
+	pid = spawn_child(child_op, &a);
 	ASSERT_GT(pid, 0);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_EQ(0, op1(id, 0, 1, 0));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(0, getval(id, 0));
 }
 
@@ -455,7 +427,7 @@ TEST_F(ipc, atomic_blocking_array)
 	ASSERT_GE(id, 0);
 	a.id = id;
 	ASSERT_EQ(0, setval(id, 0, 1));
-	pid = spawn(child_op, &a);
+	pid = spawn_child(child_op, &a);
 	ASSERT_GT(pid, 0);
 	/* it waits on semaphore 1 and has not taken semaphore 0 */
 	ASSERT_TRUE(wait_for(id, 1, GETNCNT, 1));
@@ -468,7 +440,7 @@ TEST_F(ipc, atomic_blocking_array)
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	EXPECT_EQ(1, getval(id, 1));
 	EXPECT_EQ(0, op1(id, 0, 1, 0));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(0, getval(id, 0));
 	EXPECT_EQ(0, getval(id, 1));
 }
@@ -494,7 +466,7 @@ TEST_F(ipc, sempid_otime)
 	/* a wait-for-zero stamps both, for every semaphore it names */
 	pid = spawn_op1(&a, id, 2, 0, 0);
 	ASSERT_GT(pid, 0);
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(pid, semctl(id, 2, GETPID));
 	/* SETVAL (in new_set) recorded us */
 	EXPECT_EQ(getpid(), semctl(id, 0, GETPID));
@@ -510,7 +482,7 @@ TEST_F(ipc, sempid_otime)
 	ASSERT_GT(pid, 0);
 	ASSERT_TRUE(wait_for(id, 1, GETNCNT, 1));
 	EXPECT_EQ(0, op1(id, 1, 1, 0));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(pid, semctl(id, 1, GETPID));
 }
 
@@ -568,7 +540,7 @@ TEST_F(ipc, wake_order_complex_queue)
 	ASSERT_GE(id, 0);
 	c.id = id;
 	/* a complex waiter first, then a simple one on semaphore 0 */
-	pc = spawn(child_op, &c);
+	pc = spawn_child(child_op, &c);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ps = spawn_op1(&s, id, 0, -1, 0);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 2));
@@ -602,9 +574,9 @@ TEST_F(ipc, wait_for_zero)
 	pd = spawn_op1(&d, id, 0, -3, 0);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_EQ(0, op1(id, 0, 1, 0));
-	EXPECT_EQ(0, reap(pd));
-	EXPECT_EQ(0, reap(p1));
-	EXPECT_EQ(0, reap(p2));
+	EXPECT_EQ(0, reap_child(pd));
+	EXPECT_EQ(0, reap_child(p1));
+	EXPECT_EQ(0, reap_child(p2));
 	EXPECT_EQ(0, semctl(id, 0, GETZCNT));
 	/* wait-for-zero on a semaphore already at zero does not wait */
 	EXPECT_EQ(0, op1(id, 0, 0, 0));
@@ -629,14 +601,14 @@ TEST_F(ipc, getncnt_getzcnt)
 	cx.sops[0] = (struct sembuf){ 2, 1, 0 };
 	cx.sops[1] = (struct sembuf){ 0, -1, 0 };
 	cx.sops[2] = (struct sembuf){ 1, 0, 0 };
-	pids[np++] = spawn(child_op, &cx);
+	pids[np++] = spawn_child(child_op, &cx);
 	/* complex wait-for-zero: blocks on semaphore 1 */
 	memset(&cz, 0, sizeof(cz));
 	cz.id = id;
 	cz.nsops = 2;
 	cz.sops[0] = (struct sembuf){ 2, 0, 0 };
 	cz.sops[1] = (struct sembuf){ 1, 0, 0 };
-	pids[np++] = spawn(child_op, &cz);
+	pids[np++] = spawn_child(child_op, &cz);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 4));
 	ASSERT_TRUE(wait_for(id, 1, GETZCNT, 3));
 	EXPECT_EQ(0, semctl(id, 0, GETZCNT));
@@ -652,7 +624,7 @@ TEST_F(ipc, getncnt_getzcnt)
 
 	ASSERT_EQ(0, semop(id, rel, 2));
 	for (int i = 0; i < np; i++) {
-		EXPECT_EQ(0, reap(pids[i]));
+		EXPECT_EQ(0, reap_child(pids[i]));
 	}
 	EXPECT_EQ(0, semctl(id, 0, GETNCNT));
 	EXPECT_EQ(0, semctl(id, 1, GETZCNT));
@@ -672,7 +644,7 @@ TEST_F(ipc, setval_setall_wake)
 	pa = spawn_op1(&a, id, 0, -1, 0);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_EQ(0, setval(id, 0, 1));
-	EXPECT_EQ(0, reap(pa));
+	EXPECT_EQ(0, reap_child(pa));
 	EXPECT_EQ(0, getval(id, 0));
 	ASSERT_EQ(0, setval(id, 1, 3));
 	pb = spawn_op1(&b, id, 0, -2, 0);
@@ -680,8 +652,8 @@ TEST_F(ipc, setval_setall_wake)
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_TRUE(wait_for(id, 1, GETZCNT, 1));
 	ASSERT_EQ(0, semctl(id, 0, SETALL, u));
-	EXPECT_EQ(0, reap(pb));
-	EXPECT_EQ(0, reap(pz));
+	EXPECT_EQ(0, reap_child(pb));
+	EXPECT_EQ(0, reap_child(pz));
 	EXPECT_EQ(0, getval(id, 0));
 }
 
@@ -728,11 +700,11 @@ TEST_F(ipc, eintr_not_restarted)
 		a.id = id;
 		a.restart = i & 1;	/* semop is never restarted */
 		a.timed = i >> 1;
-		pid = spawn(child_intr, &a);
+		pid = spawn_child(child_intr, &a);
 		ASSERT_GT(pid, 0);
 		ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 		ASSERT_EQ(0, kill(pid, SIGUSR1));
-		EXPECT_EQ(0, reap(pid)) TH_LOG("case %d", i);
+		EXPECT_EQ(0, reap_child(pid)) TH_LOG("case %d", i);
 	}
 	EXPECT_EQ(0, getval(id, 0));
 }
@@ -760,13 +732,13 @@ TEST_F(ipc, eidrm_wakes_all)
 	a[2].timeout_ms = 20000;
 	a[2].sops[0] = (struct sembuf){ 0, -1, SEM_UNDO };
 	a[2].sops[1] = (struct sembuf){ 1, -2, SEM_UNDO };
-	pids[2] = spawn(child_eidrm, &a[2]);
+	pids[2] = spawn_child(child_eidrm, &a[2]);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_TRUE(wait_for(id, 1, GETZCNT, 1));
 	ASSERT_TRUE(wait_for(id, 1, GETNCNT, 1));
 	ASSERT_EQ(0, semctl(id, 0, IPC_RMID));
 	for (int i = 0; i < 3; i++) {
-		EXPECT_EQ(EIDRM, reap(pids[i])) TH_LOG("waiter %d", i);
+		EXPECT_EQ(EIDRM, reap_child(pids[i])) TH_LOG("waiter %d", i);
 	}
 }
 
@@ -878,12 +850,12 @@ TEST_F(ipc, producer_consumer)
 	pc_base = 0;
 	/* two consumer processes, each taking half */
 	for (int c = 0; c < 2; c++)
-		pids[n++] = spawn(pc_run, (void *)(intptr_t)-1);
+		pids[n++] = spawn_child(pc_run, (void *)(intptr_t)-1);
 	for (int i = 0; i < PC_PRODUCERS; i++)
-		pids[n++] = spawn(pc_run, (void *)(intptr_t)(i * PC_THREADS *
+		pids[n++] = spawn_child(pc_run, (void *)(intptr_t)(i * PC_THREADS *
 							    PC_ITEMS));
 	for (int i = 0; i < n; i++) {
-		EXPECT_EQ(0, reap(pids[i]));
+		EXPECT_EQ(0, reap_child(pids[i]));
 	}
 	for (int i = 0; i < PC_TOTAL; i++)
 		if (pc->seen[i] != 1) {
@@ -975,8 +947,8 @@ TEST_F(ipc, race_timeouts_signals_wakeups)
 	ASSERT_EQ(0, sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 },
 			       NULL));
 	for (int i = 0; i < 3; i++)
-		takers[nt++] = spawn(race_takers, NULL);
-	poster = spawn(race_poster, NULL);
+		takers[nt++] = spawn_child(race_takers, NULL);
+	poster = spawn_child(race_poster, NULL);
 	end = now_s() + RACE_SECS;
 	while (now_s() < end) {
 		for (int i = 0; i < nt; i++)
@@ -984,9 +956,9 @@ TEST_F(ipc, race_timeouts_signals_wakeups)
 		usleep(2000);
 	}
 	__atomic_store_n(&rs->stop, 1, __ATOMIC_RELAXED);
-	EXPECT_EQ(0, reap(poster));
+	EXPECT_EQ(0, reap_child(poster));
 	for (int i = 0; i < nt; i++)
-		EXPECT_EQ(0, reap(takers[i]));
+		EXPECT_EQ(0, reap_child(takers[i]));
 	EXPECT_EQ(rs->posted - rs->took, getval(race_id, 0))
 		TH_LOG("posted %ld took %ld", rs->posted, rs->took);
 	EXPECT_GT(rs->took, 0);
@@ -1029,15 +1001,15 @@ TEST_F(ipc, undo_on_exit)
 
 	ASSERT_GE(id, 0);
 	a.id = id;
-	pid = spawn(child_undo, &a);
-	EXPECT_EQ(0, reap(pid));
+	pid = spawn_child(child_undo, &a);
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 	/* the exiting process is recorded */
 	EXPECT_EQ(pid, semctl(id, 0, GETPID));
 	/* increments too */
 	a.op = 3;
-	pid = spawn(child_undo, &a);
-	EXPECT_EQ(0, reap(pid));
+	pid = spawn_child(child_undo, &a);
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 	/* adjustments of our own process do not apply before we exit */
 	EXPECT_EQ(0, op1(id, 0, -1, SEM_UNDO));
@@ -1059,11 +1031,11 @@ TEST_F(ipc, undo_on_sigkill)
 	a.pipe_rd = p[0];
 	a.pipe_wr = p[1];
 	a.ready_wr = r[1];
-	pid = spawn(child_undo, &a);
+	pid = spawn_child(child_undo, &a);
 	ASSERT_EQ(1, read(r[0], &c, 1));
 	EXPECT_EQ(2, getval(id, 0));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
-	EXPECT_EQ(-1, reap(pid));
+	EXPECT_EQ(-1, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 	close(p[0]);
 	close(p[1]);
@@ -1086,7 +1058,7 @@ TEST_F(ipc, undo_on_crash)
 		*(volatile int *)unmapped_addr() = 1;
 		_exit(2);
 	}
-	EXPECT_EQ(-1, reap(pid));
+	EXPECT_EQ(-1, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 }
 
@@ -1101,14 +1073,14 @@ TEST_F(ipc, undo_blocked_waiter_killed)
 	pid = spawn_op1(&a, id, 0, -1, SEM_UNDO);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
-	EXPECT_EQ(-1, reap(pid));
+	EXPECT_EQ(-1, reap_child(pid));
 	EXPECT_EQ(0, getval(id, 0));
 	EXPECT_EQ(0, semctl(id, 0, GETNCNT));
 	/* it got it when woken, then died: undone */
 	pid = spawn_op1(&a, id, 0, -1, SEM_UNDO);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	ASSERT_EQ(0, op1(id, 0, 1, 0));
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(1, getval(id, 0));
 }
 
@@ -1166,7 +1138,7 @@ TEST_F(ipc, undo_threads_last_exit)
 		ASSERT_GE(thr_id, 0);
 		ASSERT_EQ(0, pipe(thr_ctl));
 		ASSERT_EQ(0, pipe(thr_rep));
-		pid = spawn(thr_child, (void *)(intptr_t)order);
+		pid = spawn_child(thr_child, (void *)(intptr_t)order);
 		ASSERT_GT(pid, 0);
 		/* three thread reports, plus the main thread's for order 0 */
 		for (got = 0; got < 3 + (order == 0); got++) {
@@ -1184,7 +1156,7 @@ TEST_F(ipc, undo_threads_last_exit)
 							      order, i + 1);
 		}
 		ASSERT_EQ(1, write(thr_ctl[1], "g", 1));
-		EXPECT_EQ(0, reap(pid));
+		EXPECT_EQ(0, reap_child(pid));
 		EXPECT_EQ(10, getval(thr_id, 0)) TH_LOG("order %d", order);
 		close(thr_ctl[0]);
 		close(thr_ctl[1]);
@@ -1222,8 +1194,8 @@ TEST_F(ipc, undo_not_inherited_by_fork)
 	pid_t pid;
 
 	ASSERT_GE(id, 0);
-	pid = spawn(child_fork_no_inherit, (void *)(intptr_t)id);
-	EXPECT_EQ(0, reap(pid));
+	pid = spawn_child(child_fork_no_inherit, (void *)(intptr_t)id);
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 }
 
@@ -1253,7 +1225,7 @@ TEST_F(ipc, undo_kept_across_exec)
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, pipe(exec_in));
 	ASSERT_EQ(0, pipe2(exec_sync, O_CLOEXEC));
-	pid = spawn(child_exec, (void *)(intptr_t)id);
+	pid = spawn_child(child_exec, (void *)(intptr_t)id);
 	ASSERT_GT(pid, 0);
 	close(exec_in[0]);
 	close(exec_sync[1]);
@@ -1262,7 +1234,7 @@ TEST_F(ipc, undo_kept_across_exec)
 	usleep(50000);
 	EXPECT_EQ(1, getval(id, 0));
 	close(exec_in[1]);
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 	close(exec_sync[0]);
 }
@@ -1286,7 +1258,7 @@ TEST_F(ipc, undo_cleared_by_setval_setall)
 		a.pipe_rd = p[0];
 		a.pipe_wr = p[1];
 		a.ready_wr = r[1];
-		pid = spawn(child_undo, &a);
+		pid = spawn_child(child_undo, &a);
 		ASSERT_EQ(1, read(r[0], &c, 1));
 		EXPECT_EQ(4, getval(id, 0));
 		if (cmd == 0) {
@@ -1295,7 +1267,7 @@ TEST_F(ipc, undo_cleared_by_setval_setall)
 			ASSERT_EQ(0, semctl(id, 0, SETALL, u));
 		}
 		close(p[1]);
-		EXPECT_EQ(0, reap(pid));
+		EXPECT_EQ(0, reap_child(pid));
 		/* the adjustment is gone */
 		EXPECT_EQ(cmd == 0 ? 10 : 7, getval(id, 0));
 		close(p[0]);
@@ -1309,11 +1281,11 @@ TEST_F(ipc, undo_cleared_by_setval_setall)
 	a.pipe_rd = p[0];
 	a.pipe_wr = p[1];
 	a.ready_wr = r[1];
-	pid = spawn(child_undo, &a);
+	pid = spawn_child(child_undo, &a);
 	ASSERT_EQ(1, read(r[0], &c, 1));
 	ASSERT_EQ(0, setval(id, 1, 3));
 	close(p[1]);
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	EXPECT_EQ(5, getval(id, 0));
 	close(p[0]);
 	close(r[0]);
@@ -1341,7 +1313,7 @@ TEST_F(ipc, undo_clamped_at_exit)
 		if (i == 1) {
 			ASSERT_EQ(0, setval(id, 0, 3));
 		}
-		pid = spawn(child_undo, &a);
+		pid = spawn_child(child_undo, &a);
 		ASSERT_EQ(1, read(r[0], &c, 1));
 		if (i == 0) {
 			EXPECT_EQ(0, op1(id, 0, -5, 0));
@@ -1350,7 +1322,7 @@ TEST_F(ipc, undo_clamped_at_exit)
 			EXPECT_EQ(0, op1(id, 0, SEMVMX - 1, 0));
 		}
 		close(p[1]);
-		EXPECT_EQ(0, reap(pid));
+		EXPECT_EQ(0, reap_child(pid));
 		EXPECT_EQ(i == 0 ? 0 : SEMVMX, getval(id, 0));
 		EXPECT_EQ(pid, semctl(id, 0, GETPID));
 		close(p[0]);
@@ -1375,14 +1347,14 @@ TEST_F(ipc, undo_wakes_waiters)
 	a.pipe_rd = p[0];
 	a.pipe_wr = p[1];
 	a.ready_wr = r[1];
-	holder = spawn(child_undo, &a);
+	holder = spawn_child(child_undo, &a);
 	ASSERT_EQ(1, read(r[0], &c, 1));
 	waiter = spawn_op1(&w, id, 0, -1, 0);
 	ASSERT_TRUE(wait_for(id, 0, GETNCNT, 1));
 	/* the holder dies: its undo hands the semaphore to the waiter */
 	ASSERT_EQ(0, kill(holder, SIGKILL));
-	EXPECT_EQ(-1, reap(holder));
-	EXPECT_EQ(0, reap(waiter));
+	EXPECT_EQ(-1, reap_child(holder));
+	EXPECT_EQ(0, reap_child(waiter));
 	EXPECT_EQ(0, getval(id, 0));
 	EXPECT_EQ(waiter, semctl(id, 0, GETPID));
 	close(p[0]);
@@ -1406,13 +1378,13 @@ TEST_F(ipc, undo_set_removed_first)
 	a.pipe_rd = p[0];
 	a.pipe_wr = p[1];
 	a.ready_wr = r[1];
-	pid = spawn(child_undo, &a);
+	pid = spawn_child(child_undo, &a);
 	ASSERT_EQ(1, read(r[0], &c, 1));
 	ASSERT_EQ(0, semctl(id, 0, IPC_RMID));
 	id2 = new_set(1, 3);
 	ASSERT_GE(id2, 0);
 	close(p[1]);
-	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, reap_child(pid));
 	/* a new set is not touched by the old adjustment */
 	EXPECT_EQ(3, getval(id2, 0));
 	close(p[0]);
@@ -1449,7 +1421,7 @@ TEST_F(ipc, undo_many_processes)
 	if (lib)
 		base = modparam_read("undo_lists");
 	for (int i = 0; i < MANY; i++) {
-		pids[i] = spawn(many_child, (void *)(intptr_t)id);
+		pids[i] = spawn_child(many_child, (void *)(intptr_t)id);
 		ASSERT_GT(pids[i], 0);
 	}
 	ASSERT_TRUE(wait_for(id, 2, GETZCNT, MANY));
@@ -1461,7 +1433,7 @@ TEST_F(ipc, undo_many_processes)
 	}
 	ASSERT_EQ(0, setval(id, 2, 0));
 	for (int i = 0; i < MANY; i++) {
-		EXPECT_EQ(0, reap(pids[i]));
+		EXPECT_EQ(0, reap_child(pids[i]));
 	}
 	EXPECT_EQ(2 * MANY, getval(id, 0));
 	EXPECT_EQ(0, getval(id, 1));
@@ -1486,8 +1458,8 @@ TEST_F(ipc, undo_lists_counter)
 	ASSERT_GE(before, 0);
 	a.id = id;
 	for (int i = 0; i < 5; i++) {
-		pid = spawn(child_undo, &a);
-		EXPECT_EQ(0, reap(pid));
+		pid = spawn_child(child_undo, &a);
+		EXPECT_EQ(0, reap_child(pid));
 	}
 	EXPECT_EQ(before, modparam_read("undo_lists"));
 	/* our own list exists until this test process exits */
