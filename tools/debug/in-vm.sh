@@ -75,7 +75,7 @@ else
 	frc=$?
 	echo "$printk" >/proc/sys/kernel/printk
 	dmesg >"$RES/dmesg-failslab.txt"
-	if grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|circular|lockdep|general protection|list_(add|del) corruption|ODEBUG' \
+	if grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|circular|lockdep is turned off|DEBUG_LOCKS_WARN_ON|general protection|list_(add|del) corruption|ODEBUG' \
 		"$RES/dmesg-failslab.txt" | grep -v 'page allocation failure'; then
 		case_ failslab_window_reports fail "kernel reports while failslab was on"
 	else

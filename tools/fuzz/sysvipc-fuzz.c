@@ -1054,6 +1054,7 @@ static void do_semmap(void)
 {
 	struct rng *r = &me->r;
 	struct sysvipc_semmap m = { 0 };
+	uint64_t arg;
 	uint32_t *w;
 	uintptr_t old;
 	unsigned int n;
@@ -1063,8 +1064,14 @@ static void do_semmap(void)
 		m.reserved[rnd(r, 2)] = next(r);
 	if (one_in(r, 40))
 		m.out_flags = (uint32_t)next(r);
-	if (ioc(C_SEMMAP, SYSVIPC_IOC_SEMMAP,
-		(void *)(uintptr_t)gen_ptr(&m, sizeof(m), false)) == 0) {
+	arg = gen_ptr(&m, sizeof(m), false);
+	/*
+	 * Keep only a mapping whose address landed in m: through another
+	 * pointer (a shifted copy ...) the address read back may be garbage,
+	 * and munmap() of garbage would pull pages from under this process.
+	 */
+	if (ioc(C_SEMMAP, SYSVIPC_IOC_SEMMAP, (void *)(uintptr_t)arg) == 0 &&
+	    arg == (uint64_t)(uintptr_t)&m) {
 		old = semmaps[semmap_next++ % SEMMAPS];
 		semmaps[(semmap_next - 1) % SEMMAPS] = (uintptr_t)m.addr;
 		if (old)
@@ -1265,13 +1272,21 @@ static void do_msgstatus(void)
 			a.slots, a.slot_size, (unsigned long long)a.size);
 		abort();
 	}
+	/* another thread's SHM_REMAP or munmap may take the region away */
+	if (sigsetjmp(me->jb, 1)) {
+		atomic_fetch_add(&sh->touch_faults, 1);
+		return;
+	}
+	me->in_touch = 1;
 	for (i = (uint32_t)rnd(r, 64); i < SYSVIPC_MSG_SLOTS; i += 1 + (uint32_t)rnd(r, 128)) {
 		id = __atomic_load_n(&st[i].id, __ATOMIC_RELAXED);
 		if (id != -1 && (id < 0 || (id & (SYSVIPC_MSG_SLOTS - 1)) != (int)i)) {
+			me->in_touch = 0;
 			fprintf(stderr, "sysvipc-fuzz: MSGSTATUS: slot %u says id %d\n", i, id);
 			abort();
 		}
 	}
+	me->in_touch = 0;
 	if (one_in(r, 4) && !mprotect((void *)st, a.size, PROT_READ | PROT_WRITE)) {
 		fprintf(stderr, "sysvipc-fuzz: MSGSTATUS: mapping made writable\n");
 		abort();
