@@ -178,6 +178,7 @@ struct thr {
 	char *buf;		/* 3 pages of scratch */
 	sigjmp_buf jb;
 	volatile sig_atomic_t in_touch;
+	int mif_fd;		/* --failslab: /proc/thread-self/make-it-fail */
 };
 static __thread struct thr *me;
 /*
@@ -967,6 +968,17 @@ static void do_vmop(void)
 }
 
 /*
+ * --failslab: no injection into fork() itself.  A failed GFP_NOWAIT slab
+ * allocation inside vmalloc of the child's stack trips a WARN_ON_ONCE in
+ * mm/vmalloc.c (adjust_va_to_fit_type) that says nothing about the module.
+ */
+static void make_it_fail(bool on)
+{
+	if (me->mif_fd >= 0 && pwrite(me->mif_fd, on ? "1" : "0", 1, 0) != 1)
+		_exit(3);
+}
+
+/*
  * A child that blocks in semop (SEM_UNDO) or msgrcv/msgsnd, or holds an
  * attach, SIGKILLed at a random moment.  Only raw syscalls in the child.
  */
@@ -977,6 +989,7 @@ static void do_forkkill(void)
 	pid_t pid, parent = getpid();
 	int st;
 
+	make_it_fail(false);
 	pid = fork();
 	if (pid == 0) {
 		struct rng cr = { seed };
@@ -1029,9 +1042,13 @@ static void do_forkkill(void)
 		_exit(0);
 	}
 	if (pid < 0) {
-		count(C_FORKKILL, -1, errno);
+		int e = errno;
+
+		make_it_fail(true);
+		count(C_FORKKILL, -1, e);
 		return;
 	}
+	make_it_fail(true);
 	usleep(rnd(r, 3000));
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
@@ -1403,13 +1420,12 @@ static void *thread_main(void *arg)
 	t->have_timer = timer_create(CLOCK_MONOTONIC, &sev, &t->timer) == 0;
 	while (!atomic_load(&go))
 		usleep(100);
+	t->mif_fd = -1;
 	if (opt_failslab) {
 		/* fault injection (failslab/fail_page_alloc task-filter) for this thread */
-		int fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0 || write(fd, "1", 1) != 1)
+		t->mif_fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+		if (t->mif_fd < 0 || write(t->mif_fd, "1", 1) != 1)
 			_exit(3);
-		close(fd);
 	}
 	if (t->buf == MAP_FAILED)
 		return NULL;
