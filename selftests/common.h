@@ -207,6 +207,34 @@ static inline int t_msgget(key_t key, int flg)
 
 typedef int (*child_fn)(void *arg);
 
+static inline int setval(int id, int num, int val)
+{
+	union semun u = { .val = val };
+
+	return semctl(id, num, SETVAL, u);
+}
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Poll semctl(@cmd) (GETNCNT, GETZCNT, GETVAL) until it reads @want. */
+static inline bool wait_for(int id, int num, int cmd, int want)
+{
+	double end = now_s() + 10;
+
+	while (now_s() < end) {
+		if (semctl(id, num, cmd) == want)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
 /*
  * Fork a child running fn(arg); the child's exit status is fn's return.
  * alarm() keeps a child that the test forgot from waiting forever.

@@ -25,33 +25,6 @@ static int op1(int id, unsigned short num, short op, short flg)
 	return semop(id, &sb, 1);
 }
 
-static int setval(int id, int num, int val)
-{
-	union semun u = { .val = val };
-
-	return semctl(id, num, SETVAL, u);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static bool wait_for(int id, int num, int cmd, int want)
-{
-	double end = now_s() + 10;
-
-	while (now_s() < end) {
-		if (semctl(id, num, cmd) == want)
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
-
 static int new_set(int n, int val, int mode)
 {
 	int id = t_semget(IPC_PRIVATE, n, IPC_CREAT | mode);

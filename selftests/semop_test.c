@@ -32,34 +32,6 @@ static int getval(int id, int num)
 	return semctl(id, num, GETVAL);
 }
 
-static int setval(int id, int num, int val)
-{
-	union semun u = { .val = val };
-
-	return semctl(id, num, SETVAL, u);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Poll semctl(@cmd) (GETNCNT, GETZCNT, GETVAL) until it reads @want. */
-static bool wait_for(int id, int num, int cmd, int want)
-{
-	double end = now_s() + 10;
-
-	while (now_s() < end) {
-		if (semctl(id, num, cmd) == want)
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
-
 /* A private set of @n semaphores, all set to @val; tracked for teardown. */
 static int new_set(int n, int val)
 {
