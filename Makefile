@@ -12,6 +12,7 @@
 #   make bench [QUICK=1]  benchmarks in the VM, kernel vs sysvipc (README.md, Performance);
 #                     bench-quick = make bench QUICK=1 (short; ~4-6 min)
 #   make fuzz [CALLS=N SEED=N THREADS=N PROCS=N]  ioctl fuzzer in the VM (tools/fuzz)
+#   make fuzz-debug [CALLS_DEBUG=N CHUNK=N]  long fuzz run on the debug kernel, in checked chunks
 #   make check-debug  the selftests, a fuzz run, fault injection and a kmemleak
 #                     scan on a debug kernel (KASAN, lockdep, ...; tools/debug)
 #   make install / uninstall / dkms-install   (DESTDIR, PREFIX)
@@ -47,7 +48,7 @@ PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	stress-ng gnuplot-nox postgresql-15 procps
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
-	install install-files uninstall dkms-install check-install check-dkms bench bench-quick fuzzer fuzz check-debug debug-kernel
+	install install-files uninstall dkms-install check-install check-dkms bench bench-quick fuzzer fuzz fuzz-debug check-debug debug-kernel
 
 all: module lib tools selftests fuzzer
 
@@ -104,6 +105,14 @@ fuzz: all
 # --- debug kernel: built once into the cache (tools/debug/kernel.sh) -------------
 debug-kernel:
 	$(CURDIR)/tools/debug/kernel.sh
+
+# the long debug-kernel fuzz run (issue 9): make fuzz-debug [CALLS_DEBUG=N CHUNK=N SEED_DEBUG=N]
+fuzz-debug: all
+	CALLS=$(CALLS_DEBUG) CHUNK=$(CHUNK) SEED=$(SEED_DEBUG) THREADS=$(THREADS) PROCS=$(PROCS) \
+		$(CURDIR)/tools/debug/fuzz-debug.sh
+CALLS_DEBUG ?= 10000000
+CHUNK       ?= 500000
+SEED_DEBUG  ?= 1000
 
 # Last line "N passed, M failed[, K skipped]" as for check; not part of check.
 check-debug:
