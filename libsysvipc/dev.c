@@ -26,6 +26,24 @@ static int dev_fd = FD_UNSET;
 /* st_rdev of the device when we opened it: tells our fd from a reused one. */
 static dev_t dev_rdev;
 
+/*
+ * SYSVIPC_MAPS=0: map none of the module's pages (the semaphore fast path,
+ * the queues' status region).  Calls then always take the ioctl; CRIU can
+ * checkpoint such a process (tools/criu, docs/criu.md), whose dumper
+ * refuses mappings it cannot classify.
+ */
+int sysvipc_maps_on(void)
+{
+	static int on = -1;
+	const char *s;
+
+	if (__atomic_load_n(&on, __ATOMIC_RELAXED) < 0) {
+		s = getenv("SYSVIPC_MAPS");
+		__atomic_store_n(&on, !(s && !strcmp(s, "0")), __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&on, __ATOMIC_RELAXED);
+}
+
 static int no_device_mode(void)
 {
 	const char *s = getenv("SYSVIPC_FALLBACK");

@@ -33,6 +33,7 @@
 
 int sysvipc_dev_fd(void);
 int sysvipc_call(int fd, unsigned long req, void *arg, int optional);
+int sysvipc_maps_on(void);
 unsigned int sysvipc_spin_limit(void);
 unsigned int sysvipc_spin_budget(void);
 void sysvipc_spin_done(unsigned int budget, int ok);

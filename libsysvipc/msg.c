@@ -40,7 +40,7 @@ static const struct sysvipc_msg_slot *msg_status_get(int fd)
 	if (st)
 		return st == STATUS_NONE ? NULL : st;
 	st = STATUS_NONE;
-	if (ioctl(fd, SYSVIPC_IOC_MSGSTATUS, &a) == 0) {
+	if (sysvipc_maps_on() && ioctl(fd, SYSVIPC_IOC_MSGSTATUS, &a) == 0) {
 		if (a.slots == SYSVIPC_MSG_SLOTS &&
 		    a.slot_size == sizeof(struct sysvipc_msg_slot))
 			st = (const struct sysvipc_msg_slot *)(uintptr_t)a.addr;

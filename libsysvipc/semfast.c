@@ -129,6 +129,10 @@ static void semfast_add(int fd, int id)
 	struct semfast_ent *e;
 	int key;
 
+	if (!sysvipc_maps_on()) {
+		__atomic_store_n(&semfast_on, 0, __ATOMIC_RELAXED);
+		return;
+	}
 	if (!__atomic_exchange_n(&semfast_atfork, 1, __ATOMIC_ACQ_REL)) {
 		semfast_pid = getpid();
 		if (pthread_atfork(NULL, NULL, semfast_child)) {
