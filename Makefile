@@ -45,12 +45,16 @@ VMRUN   := $(CURDIR)/tools/vm/run.sh
 
 PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static \
 	linux-source-6.1 liburing-dev sparse cpio kmod dkms build-essential gcc make perl python3 \
-	stress-ng gnuplot-nox postgresql-15 procps
+	stress-ng gnuplot-nox postgresql-15 procps criu iproute2 util-linux
 
 .PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
-	install install-files uninstall dkms-install check-install check-dkms bench bench-quick fuzzer fuzz fuzz-debug check-debug debug-kernel
+	install install-files uninstall dkms-install criu-plugin check-install check-dkms bench bench-quick fuzzer fuzz fuzz-debug check-debug debug-kernel
 
-all: module lib tools selftests fuzzer
+all: module lib tools criu-plugin selftests fuzzer
+
+# --- CRIU plugin (tools/criu; <criu/criu-plugin.h> from Debian's criu) ----------
+criu-plugin:
+	$(MAKE) -s -C tools/criu
 
 # --- kernel module ---------------------------------------------------------
 # W=1 and C=2 (sparse over every file); any gcc or sparse warning in our files
@@ -227,6 +231,7 @@ MANDIR       ?= $(PREFIX)/share/man
 DOCDIR       ?= $(PREFIX)/share/doc/sysvipc
 MODDIR       ?= /lib/modules/$(KVER)/updates
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
+CRIU_PLUGINDIR ?= /usr/lib/criu
 INSTALL_VARS := PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
 	INCLUDEDIR=$(INCLUDEDIR) DESTDIR=$(DESTDIR)
 MAN1 := sysvipc-ipcs.1 sysvipc-ipcrm.1 sysvipc-ipcmk.1 sysvipc-cr.1
@@ -248,6 +253,7 @@ install-files:
 	install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	$(MAKE) -C libsysvipc install $(INSTALL_VARS) >/dev/null
 	$(MAKE) -C tools install $(INSTALL_VARS) >/dev/null
+	$(MAKE) -C tools/criu install $(INSTALL_VARS) CRIU_PLUGINDIR=$(CRIU_PLUGINDIR) >/dev/null
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 $(addprefix man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(addprefix man/,$(MAN3)) $(DESTDIR)$(MANDIR)/man3/
@@ -267,6 +273,7 @@ uninstall:
 		rmdir $(DESTDIR)$(DOCDIR)/$$d 2>/dev/null || true; done
 	$(MAKE) -C libsysvipc uninstall $(INSTALL_VARS) >/dev/null
 	$(MAKE) -C tools uninstall $(INSTALL_VARS) >/dev/null
+	$(MAKE) -C tools/criu uninstall $(INSTALL_VARS) CRIU_PLUGINDIR=$(CRIU_PLUGINDIR) >/dev/null
 	[ -n "$(DESTDIR)" ] || { depmod -a $(KVER); ldconfig; }
 
 # Host-side checks of the install, the man pages, pkg-config and DKMS; each
@@ -293,5 +300,6 @@ clean:
 	[ ! -d "$(KDIR)" ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	[ ! -f libsysvipc/Makefile ] || $(MAKE) -C libsysvipc clean
 	[ ! -f tools/Makefile ] || $(MAKE) -C tools clean
+	$(MAKE) -C tools/criu clean
 	$(MAKE) -C selftests clean
 	rm -rf $(BUILD)

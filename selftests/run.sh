@@ -170,10 +170,14 @@ awk -F'\t' '$1 == "FAIL" { printf "  %-4s %s: %s (%s, %s)\n", $1, $2, $3, $4, $5
 # checkpoint/restore checks (selftests/cr.sh), the same way: dump, reload,
 # restore and compare, refusals, undo lists moved between processes.
 # SYSVIPC_NO_CR=1 skips them.
-for script in unload cr; do
+# CRIU checks (selftests/criu.sh): a producer/consumer pair checkpointed and
+# restored by criu, native and through the library with the plugin.
+# SYSVIPC_NO_CRIU=1 skips them.
+for script in unload cr criu; do
 	[ -d /sys/module/sysvipc ] || break
 	[ "$script" = unload ] && [ "${SYSVIPC_NO_UNLOAD:-0}" = 1 ] && continue
 	[ "$script" = cr ] && [ "${SYSVIPC_NO_CR:-0}" = 1 ] && continue
+	[ "$script" = criu ] && [ "${SYSVIPC_NO_CRIU:-0}" = 1 ] && continue
 	echo "-- $script checks"
 	timeout -k 5 "$TMO" bash "$HERE/$script.sh" >"$RES/$script.tap" 2>&1
 	sed 's/^/    /' "$RES/$script.tap"

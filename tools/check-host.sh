@@ -42,6 +42,7 @@ usr/bin/sysvipc-ipcrm
 usr/bin/sysvipc-ipcs
 usr/include/linux/sysvipc.h
 $HEADERS
+usr/lib/criu/sysvipc_plugin.so
 usr/lib/libsysvipc.so
 usr/lib/libsysvipc.so.1
 usr/lib/libsysvipc.so.$LIBVER
@@ -75,6 +76,8 @@ do_install() {
 		"$(readlink "$D/usr/lib/libsysvipc.so.1")" = "libsysvipc.so.$LIBVER"
 	check "install: soname libsysvipc.so.1" \
 		bash -c "objdump -p '$D/usr/lib/libsysvipc.so.$LIBVER' | grep -q 'SONAME *libsysvipc.so.1$'"
+	check "install: the CRIU plugin runs the installed sysvipc-cr" \
+		grep -qa '/usr/bin/sysvipc-cr' "$D/usr/lib/criu/sysvipc_plugin.so"
 	check "install: pkg-config file points at PREFIX=/usr" \
 		grep -qx 'prefix=/usr' "$D/usr/lib/pkgconfig/libsysvipc.pc"
 	check "install: udev rule gives /dev/sysvipc mode 0666" \
