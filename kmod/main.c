@@ -168,7 +168,8 @@ static long sysvipc_version(void __user *argp)
 			    SYSVIPC_FEAT_MSGOP | SYSVIPC_FEAT_SHM_HUGETLB |
 			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST |
 			    SYSVIPC_FEAT_MSG_BATCH | SYSVIPC_FEAT_UNDO_RW |
-			    SYSVIPC_FEAT_RESTORE | SYSVIPC_FEAT_MSG_STATUS,
+			    SYSVIPC_FEAT_RESTORE | SYSVIPC_FEAT_MSG_STATUS |
+			    SYSVIPC_FEAT_MMAP_PGOFF,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -197,7 +198,7 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 	case SYSVIPC_IOC_SEMOP:
 		return sysvipc_semop(argp);
 	case SYSVIPC_IOC_SEMMAP:
-		return sysvipc_semmap(argp);
+		return sysvipc_semmap(file, argp);
 	case SYSVIPC_IOC_MSGGET:
 		return sysvipc_msgget(argp);
 	case SYSVIPC_IOC_MSGCTL:
@@ -207,7 +208,7 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 	case SYSVIPC_IOC_MSGRCV:
 		return sysvipc_msgrcv(argp);
 	case SYSVIPC_IOC_MSGSTATUS:
-		return sysvipc_msgstatus(argp);
+		return sysvipc_msgstatus(file, argp);
 	case SYSVIPC_IOC_OBJFD:
 		return sysvipc_objfd(argp);
 	case SYSVIPC_IOC_UNDO_GET:
@@ -221,8 +222,15 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/* By page offset: uapi/linux/sysvipc.h, SYSVIPC_MMAP_*. */
 static int sysvipc_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	unsigned long pgoff = vma->vm_pgoff;
+
+	if (pgoff == SYSVIPC_MMAP_MSGSTATUS)
+		return sysvipc_msgstatus_mmap(vma);
+	if (pgoff >= SYSVIPC_MMAP_SEM && pgoff - SYSVIPC_MMAP_SEM <= INT_MAX)
+		return sysvipc_semmap_mmap(vma, pgoff - SYSVIPC_MMAP_SEM);
 	return sysvipc_shm_mmap(vma);
 }
 

@@ -29,7 +29,6 @@
  * are told after unlocking too, while the queue is known to be alive:
  * POLLIN when a message is queued, POLLOUT when one leaves.
  */
-#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -1139,30 +1138,29 @@ out:
 }
 
 /*
- * The region's file is never installed in a descriptor table; its only
- * mappings are the ones sysvipc_msgstatus() makes, read-only for good.
+ * mmap of /dev/sysvipc at SYSVIPC_MMAP_MSGSTATUS, from SYSVIPC_IOC_MSGSTATUS
+ * or directly: the existing region, read-only for good.  Creating it takes
+ * the registry lock, which must not nest inside mmap_lock: only the ioctl
+ * creates it, before it maps.
  */
-static int msg_status_mmap(struct file *file, struct vm_area_struct *vma)
+int sysvipc_msgstatus_mmap(struct vm_area_struct *vma)
 {
+	/* Pairs with smp_store_release() in msg_status_get(). */
+	struct sysvipc_msg_slot *st = smp_load_acquire(&msg_status);
+
+	if (!st)
+		return -ENXIO;
 	if (vma->vm_flags & VM_WRITE)
 		return -EACCES;
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != MSG_STATUS_SIZE)
+	if (vma->vm_end - vma->vm_start != MSG_STATUS_SIZE)
 		return -EINVAL;
 	sysvipc_vma_clear_flags(vma, VM_MAYWRITE | VM_MAYEXEC);
-	return remap_vmalloc_range(vma, file->private_data, 0);
+	return remap_vmalloc_range(vma, st, 0);
 }
 
-static const struct file_operations msg_status_fops = {
-	.owner = THIS_MODULE,
-	.mmap = msg_status_mmap,
-	.llseek = noop_llseek,
-};
-
-long sysvipc_msgstatus(void __user *argp)
+long sysvipc_msgstatus(struct file *dev, void __user *argp)
 {
 	struct sysvipc_msgstatus a;
-	struct sysvipc_msg_slot *st;
-	struct file *file;
 	unsigned long addr;
 
 	if (copy_from_user(&a, argp, sizeof(a)))
@@ -1173,21 +1171,17 @@ long sysvipc_msgstatus(void __user *argp)
 	/* An argument we cannot write back fails before anything is mapped. */
 	if (copy_to_user(argp, &a, sizeof(a)))
 		return -EFAULT;
-	st = msg_status_get();
-	if (!st)
+	if (!msg_status_get())
 		return -ENOMEM;
-	file = anon_inode_getfile("[sysvipc-msgstatus]", &msg_status_fops, st,
-				  O_RDONLY);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	addr = vm_mmap(file, 0, MSG_STATUS_SIZE, PROT_READ, MAP_SHARED, 0);
-	fput(file);
+	/* The device file itself, so the mapping can be made again by offset. */
+	addr = vm_mmap(dev, 0, MSG_STATUS_SIZE, PROT_READ, MAP_SHARED,
+		       SYSVIPC_MMAP_MSGSTATUS << PAGE_SHIFT);
 	if (IS_ERR_VALUE(addr))
 		return (long)addr;
 	a.addr = addr;
 	a.size = MSG_STATUS_SIZE;
 	a.slots = SYSVIPC_MSG_SLOTS;
-	a.slot_size = sizeof(*st);
+	a.slot_size = sizeof(struct sysvipc_msg_slot);
 	/*
 	 * Another thread unmapped the argument meanwhile: the mapping stays,
 	 * like an attach whose address the kernel's ipc(SHMAT) cannot store.

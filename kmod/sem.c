@@ -52,7 +52,6 @@
  * (clamped to now), so a process can do to the set no more than SETVAL
  * lets it do.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -937,12 +936,18 @@ long sysvipc_semop(const void __user *argp)
  * file.  The page is inserted at the first fault.  Nothing refers back to
  * the set: a retired page simply stays frozen until the last unmap.
  */
+/*
+ * A mapping of a set's page (SYSVIPC_MMAP_SEM + id on the device file)
+ * holds a reference on the page in vm_private_data: the page outlives the
+ * set's use of it (IPC_SET and IPC_RMID retire it) until the last mapping
+ * goes.
+ */
 static vm_fault_t semmap_fault(struct vm_fault *vmf)
 {
-	struct page *page = vmf->vma->vm_file->private_data;
+	struct page *page = vmf->vma->vm_private_data;
 	int err;
 
-	if (vmf->pgoff)
+	if (vmf->pgoff != vmf->vma->vm_pgoff)
 		return VM_FAULT_SIGBUS;
 	err = vm_insert_page(vmf->vma, vmf->address, page);
 	if (!err || err == -EBUSY)
@@ -950,34 +955,21 @@ static vm_fault_t semmap_fault(struct vm_fault *vmf)
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
 
+/* mremap copies the VMA: the copy takes its own reference. */
+static void semmap_open(struct vm_area_struct *vma)
+{
+	get_page(vma->vm_private_data);
+}
+
+static void semmap_close(struct vm_area_struct *vma)
+{
+	put_page(vma->vm_private_data);
+}
+
 static const struct vm_operations_struct semmap_vm_ops = {
+	.open = semmap_open,
+	.close = semmap_close,
 	.fault = semmap_fault,
-};
-
-static int semmap_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	if (vma->vm_pgoff || vma_pages(vma) != 1 ||
-	    !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	/* Not inherited, never grown, no core dump, never executable. */
-	sysvipc_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND |
-				   VM_DONTDUMP | VM_MIXEDMAP);
-	sysvipc_vma_clear_flags(vma, VM_MAYEXEC);
-	vma->vm_ops = &semmap_vm_ops;
-	return 0;
-}
-
-static int semmap_release(struct inode *inode, struct file *file)
-{
-	put_page(file->private_data);
-	return 0;
-}
-
-static const struct file_operations semmap_fops = {
-	.owner = THIS_MODULE,
-	.mmap = semmap_mmap,
-	.release = semmap_release,
-	.llseek = noop_llseek,
 };
 
 /*
@@ -1010,24 +1002,24 @@ static struct page *sem_map_page(struct sysvipc_sem *sma, struct page **new,
 	return sma->fpage;
 }
 
-long sysvipc_semmap(void __user *argp)
+/*
+ * mmap of /dev/sysvipc at SYSVIPC_MMAP_SEM + @id, from SYSVIPC_IOC_SEMMAP
+ * or directly: semop's permission to alter the set, one shared page.
+ * Called with mmap_lock held: the page is allocated outside the set lock.
+ */
+int sysvipc_semmap_mmap(struct vm_area_struct *vma, unsigned long id)
 {
-	struct page *page, *new = NULL;
-	struct sysvipc_semmap m;
+	struct page *page = NULL, *new = NULL;
 	struct sysvipc_obj *obj;
 	struct sysvipc_sem *sma;
-	struct file *file;
-	unsigned long addr;
+	u32 flags;
 	long err;
 
-	if (copy_from_user(&m, argp, sizeof(m)))
-		return -EFAULT;
-	if (m.out_flags || m.addr || m.nsems || m.pad || m.reserved[0] ||
-	    m.reserved[1] || m.id < 0)
+	if (vma_pages(vma) != 1 || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (!READ_ONCE(sem_fast))
 		return -EOPNOTSUPP;
-	obj = sysvipc_obtain_ref(&sem_ids, m.id);
+	obj = sysvipc_obtain_ref(&sem_ids, id);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	sma = to_sem(obj);
@@ -1036,7 +1028,7 @@ long sysvipc_semmap(void __user *argp)
 		goto out;
 	for (;;) {
 		spin_lock(&obj->lock);
-		page = sem_map_page(sma, &new, &m.out_flags, &err);
+		page = sem_map_page(sma, &new, &flags, &err);
 		sem_unlock(sma);
 		if (page || err)
 			break;
@@ -1047,31 +1039,53 @@ long sysvipc_semmap(void __user *argp)
 	}
 	if (err)
 		goto out;
-	file = anon_inode_getfile("[sysvipc-semmap]", &semmap_fops, page,
-				  O_RDWR);
-	if (IS_ERR(file)) {
-		put_page(page);
-		err = PTR_ERR(file);
-		goto out;
-	}
-	addr = vm_mmap(file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       0);
-	fput(file);
-	if (IS_ERR_VALUE(addr)) {
-		err = (long)addr;
-		goto out;
-	}
+	/* Not inherited, never grown, no core dump, never executable. */
+	sysvipc_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND |
+				   VM_DONTDUMP | VM_MIXEDMAP);
+	sysvipc_vma_clear_flags(vma, VM_MAYEXEC);
+	vma->vm_private_data = page;
+	vma->vm_ops = &semmap_vm_ops;
+out:
+	if (new)
+		__free_page(new);
+	sysvipc_obj_put(obj);
+	return err;
+}
+
+long sysvipc_semmap(struct file *dev, void __user *argp)
+{
+	struct sysvipc_semmap m;
+	struct sysvipc_obj *obj;
+	unsigned long addr;
+	long err;
+
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	if (m.out_flags || m.addr || m.nsems || m.pad || m.reserved[0] ||
+	    m.reserved[1] || m.id < 0)
+		return -EINVAL;
+	if (!READ_ONCE(sem_fast))
+		return -EOPNOTSUPP;
+	/* What the caller may do, as of now; IPC_SET later retires the page. */
+	obj = sysvipc_obtain_ref(&sem_ids, m.id);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	spin_lock(&obj->lock);
+	m.out_flags = sysvipc_may(obj, 0444) ? SYSVIPC_SEMMAP_READ : 0;
+	m.nsems = to_sem(obj)->nsems;
+	spin_unlock(&obj->lock);
+	sysvipc_obj_put(obj);
+	/* The device file itself, so the mapping can be made again by offset. */
+	addr = vm_mmap(dev, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       (SYSVIPC_MMAP_SEM + m.id) << PAGE_SHIFT);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
 	m.addr = addr;
-	m.nsems = sma->nsems;
 	err = 0;
 	if (copy_to_user(argp, &m, sizeof(m))) {
 		vm_munmap(addr, PAGE_SIZE);
 		err = -EFAULT;
 	}
-out:
-	if (new)
-		__free_page(new);
-	sysvipc_obj_put(obj);
 	return err;
 }
 

@@ -172,17 +172,20 @@ long sysvipc_shmget(const void __user *argp);
 long sysvipc_shmctl(const void __user *argp);
 long sysvipc_shmat(void __user *argp);
 long sysvipc_shmdt(const void __user *argp);
+struct file;
 struct vm_area_struct;
 int sysvipc_shm_mmap(struct vm_area_struct *vma);
 long sysvipc_semget(const void __user *argp);
 long sysvipc_semctl(const void __user *argp);
 long sysvipc_semop(const void __user *argp);
-long sysvipc_semmap(void __user *argp);
+long sysvipc_semmap(struct file *dev, void __user *argp);
+int sysvipc_semmap_mmap(struct vm_area_struct *vma, unsigned long id);
 long sysvipc_msgget(const void __user *argp);
 long sysvipc_msgctl(const void __user *argp);
 long sysvipc_msgsnd(const void __user *argp);
 long sysvipc_msgrcv(const void __user *argp);
-long sysvipc_msgstatus(void __user *argp);
+long sysvipc_msgstatus(struct file *dev, void __user *argp);
+int sysvipc_msgstatus_mmap(struct vm_area_struct *vma);
 long sysvipc_objfd(const void __user *argp);
 
 /* Object fds (kmod/objfd.c): what each type provides. */

@@ -28,9 +28,9 @@ static dev_t dev_rdev;
 
 /*
  * SYSVIPC_MAPS=0: map none of the module's pages (the semaphore fast path,
- * the queues' status region).  Calls then always take the ioctl; CRIU can
- * checkpoint such a process (tools/criu, docs/criu.md), whose dumper
- * refuses mappings it cannot classify.
+ * the queues' status region).  Calls then always take the ioctl.  For CRIU
+ * with modules before ABI 1.4, whose anonymous-inode mappings it refuses
+ * (docs/criu.md).
  */
 int sysvipc_maps_on(void)
 {

@@ -3,17 +3,20 @@
 # run.sh after cr.sh with the module loaded and empty; leaves it so. TAP.
 #
 # selftests/criu_pair (a producer and a consumer over a queue, each holding
-# a SEM_UNDO adjustment on a "live" semaphore) is checkpointed in the middle
-# of its run with `criu dump` (which kills it) and brought back with `criu
-# restore`; it must finish with every message delivered once and in order
-# and the live count going 2 -> 1 -> 0 as each process exits.
-# Twice, on the same VM: native (kernel IPC, the pair in its own IPC
-# namespace, which CRIU dumps and recreates) and through libsysvipc with
-# SYSVIPC_MAPS=0 and the plugin.  Through the library, the undo lists must
-# come back unchanged, and a restore while the dumped ids are taken must be
-# refused with the registry unchanged.  CRIU itself saves no SEM_UNDO
-# lists (its own limit), so the native undo checks are reported, not
-# counted.  Without criu installed every check is skipped.
+# a SEM_UNDO adjustment on a "live" semaphore, both moving an "in flight"
+# semaphore) is checkpointed in the middle of its run with `criu dump`
+# (which kills it) and brought back with `criu restore`; it must finish with
+# every message delivered once and in order, in flight back at 0 and the
+# live count going 2 -> 1 -> 0 as each process exits.
+# On the same VM: native (kernel IPC, the pair in its own IPC namespace,
+# which CRIU dumps and recreates), through libsysvipc with the plugin (its
+# fast-path pages and status region mapped: they must come back at the same
+# addresses and offsets), and through libsysvipc with SYSVIPC_MAPS=0.
+# Through the library the undo lists must come back unchanged, and a
+# restore while the dumped ids are taken must be refused with the registry
+# unchanged.  CRIU itself saves no SEM_UNDO lists (its own limit), so the
+# native undo check is reported, not counted.  Without criu installed
+# every check is skipped.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
@@ -51,20 +54,23 @@ wait_file() { # wait_file FILE PATTERN SECS
 run_pair() {
 	local mode=$1 d=$TMP/$1 pid kids p before after
 	mkdir -p "$d/img"
-	why=() undo_why=()
-	if [ "$mode" = native ]; then
-		setsid unshare --ipc "$HERE/out/native/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 &
-	else
-		SYSVIPC_MAPS=0 setsid "$HERE/out/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 &
-	fi
+	why=() undo_why=() restore_clash=()
+	case $mode in
+	native) setsid unshare --ipc "$HERE/out/native/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
+	lib) setsid "$HERE/out/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
+	nomaps) SYSVIPC_MAPS=0 setsid "$HERE/out/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
+	esac
 	pid=$!
 	disown $pid
 	if ! wait_file "$d/progress" '^([2-9][0-9]{2}|[0-9]{4,})$' 120; then
 		why+=("the pair made no progress"); kill -9 $pid; return
 	fi
 	kids=$(cat /proc/$pid/task/*/children 2>/dev/null)
-	if [ "$mode" = lib ]; then
-		for t in $pid $kids; do undo_of "$t" >"$d/undo-before-$t"; done
+	if [ "$mode" != native ]; then
+		for t in $pid $kids; do
+			undo_of "$t" >"$d/undo-before-$t"
+			grep ' /dev/sysvipc' /proc/$t/maps >"$d/maps-before-$t"
+		done
 	fi
 	if ! criu dump -t $pid -D "$d/img" -L "$PLUGDIR" -v4 -o dump.log >>"$d/criu.out" 2>&1; then
 		why+=("criu dump failed:" "$(grep -E 'Error|sysvipc' "$d/img/dump.log" | tail -8)")
@@ -74,7 +80,7 @@ run_pair() {
 	echo "# $mode: dumped after $p of $N messages"
 	[ "$p" -lt "$N" ] || why+=("the dump came after the end ($p)")
 	if kill -0 $pid 2>/dev/null; then why+=("the pair survived the dump"); return; fi
-	if [ "$mode" = lib ]; then
+	if [ "$mode" != native ]; then
 		before=$(cat $P/sem $P/msg)
 		if criu restore -D "$d/img" -L "$PLUGDIR" -d -v4 -o restore-refused.log >>"$d/criu.out" 2>&1; then
 			refused=no
@@ -90,8 +96,9 @@ run_pair() {
 		why+=("criu restore failed:" "$(grep -E 'Error|sysvipc' "$d/img/restore.log" | tail -8)")
 		return
 	fi
-	if [ "$mode" = lib ]; then
+	if [ "$mode" != native ]; then
 		for t in $pid $kids; do
+			grep ' /dev/sysvipc' /proc/$t/maps >"$d/maps-after-$t"
 			undo_of "$t" >"$d/undo-after-$t"
 			cmp -s "$d/undo-before-$t" "$d/undo-after-$t" ||
 				undo_why+=("undo list of $t: before [$(tr '\n' ' ' <"$d/undo-before-$t")] after [$(tr '\n' ' ' <"$d/undo-after-$t")]")
@@ -102,7 +109,8 @@ run_pair() {
 		why+=("no final line:" "$(cat "$d/result" 2>/dev/null)"); return
 	fi
 	grep -q '^consumer: [0-9]* messages in order, none lost or twice$' "$d/result" &&
-		grep -q '^consumer status 0$' "$d/result" || why+=("$(cat "$d/result")")
+		grep -q '^consumer status 0$' "$d/result" &&
+		grep -q '^final in flight=0$' "$d/result" || why+=("$(cat "$d/result")")
 	grep -q '^producer: live=1$' "$d/result" && grep -q '^final live=0$' "$d/result" ||
 		undo_why+=("live counts: $(grep live "$d/result" | tr '\n' ' ')")
 	sed 's/^/# /' "$d/result"
@@ -121,31 +129,31 @@ else skip "native: live counts across the restore" "CRIU saves no SEM_UNDO lists
 
 run_pair lib
 report "lib: criu dump and restore of the pair, every message once and in order"
+lib_undo_why=("${undo_why[@]}")
 why=("${restore_clash[@]}"); report "lib: restore refused while the dumped ids are taken, registry unchanged"
-why=("${undo_why[@]}"); report "lib: undo lists restored and applied once: live counts 2 -> 1 -> 0"
-d=$TMP/lib/img
+why=("${lib_undo_why[@]}"); report "lib: undo lists restored and applied once: live counts 2 -> 1 -> 0"
+d=$TMP/lib
 why=()
-for f in sysvipc-objects.img sysvipc-undo.img; do [ -s "$d/$f" ] || why+=("no $f in the images"); done
-ls "$d"/sysvipc-fd-*.img >/dev/null 2>&1 || why+=("no descriptor marker in the images")
-report "lib: the plugin saved objects, undo lists and the descriptor"
+for f in sysvipc-objects.img sysvipc-undo.img; do [ -s "$d/img/$f" ] || why+=("no $f in the images"); done
+ls "$d"/img/sysvipc-fd-*.img >/dev/null 2>&1 || why+=("no descriptor marker in the images")
+"$SYSVIPC_CR" verify "$d/img/sysvipc-objects.img" >/dev/null 2>&1 || why+=("sysvipc-cr verify refused the objects image")
+report "lib: the plugin saved objects (verified), undo lists and the descriptor"
 why=()
-"$SYSVIPC_CR" verify "$d/sysvipc-objects.img" >/dev/null 2>&1 || why+=("sysvipc-cr verify refused the objects image")
-report "lib: the objects image verifies"
+sem_maps=$(cat "$d"/maps-before-* 2>/dev/null | awk '{ print $3 }' | grep -c '^1[0-9a-f]\{11\}$')
+status_maps=$(cat "$d"/maps-before-* 2>/dev/null | awk '{ print $3 }' | grep -c '^200000000000$')
+[ "$sem_maps" -gt 0 ] || why+=("no fast-path page mapped at the dump")
+[ "$status_maps" -gt 0 ] || why+=("no status region mapped at the dump")
+for f in "$d"/maps-before-*; do
+	a=${f/before/after}
+	[ -f "$a" ] || continue
+	diff <(awk '{ print $1, $2, $3 }' "$f") <(awk '{ print $1, $2, $3 }' "$a") >/dev/null ||
+		why+=("${f##*-}: mappings differ:" "$(diff "$f" "$a")")
+done
+report "lib: fast-path pages ($sem_maps) and status regions ($status_maps) back at the same addresses"
 
-# the library's mappings are refused by CRIU (docs/criu.md): a pair that
-# runs without SYSVIPC_MAPS=0 must fail the dump cleanly and keep running
-why=()
-d=$TMP/maps; mkdir -p "$d/img"
-setsid "$HERE/out/lib/criu_pair" "$d" 300 </dev/null >/dev/null 2>&1 &
-pid=$!
-disown $pid
-wait_file "$d/progress" '^[1-9]' 60 || why+=("no progress")
-if criu dump -t $pid -D "$d/img" -L "$PLUGDIR" -o dump.log >>"$d/criu.out" 2>&1; then
-	why+=("the dump succeeded with mappings in place (the check needs updating)")
-fi
-kill -0 $pid 2>/dev/null || why+=("the pair did not survive the refused dump")
-wait_file "$d/result" '^final live=0$' 300 || why+=("the pair did not finish: $(cat "$d/result" 2>/dev/null)")
-report "lib: with the library's mappings CRIU refuses the dump and the pair runs on"
+run_pair nomaps
+why+=("${undo_why[@]}")
+report "lib, SYSVIPC_MAPS=0: criu dump and restore, every message once, live counts 2 -> 1 -> 0"
 "$IPCRM" -a >/dev/null
 why=()
 left=$(cat $P/shm $P/sem $P/msg | grep -vc key)

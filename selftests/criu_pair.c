@@ -10,7 +10,9 @@
  * that every type's numbers come in order, none twice, none missing.  Both
  * add 1 to a "live" semaphore with SEM_UNDO, so each exit takes its 1 back:
  * the producer sees 1 once the consumer is gone, and an observer forked
- * last sees 0 once the producer is gone too.  A checkpoint in the middle
+ * last sees 0 once the producer is gone too.  An "in flight" semaphore, +1
+ * before each send and -1 after each receive (plain semops, which
+ * libsysvipc does in user space), ends at 0.  A checkpoint in the middle
  * must change none of that.
  */
 #include <errno.h>
@@ -67,9 +69,12 @@ static void append(const char *fmt, ...)
 	fclose(f);
 }
 
-static int sem_add(int sem, int delta, int flags)
+#define LIVE		0
+#define IN_FLIGHT	1
+
+static int sem_add(int sem, int num, int delta, int flags)
 {
-	struct sembuf op = { .sem_num = 0, .sem_op = delta, .sem_flg = flags };
+	struct sembuf op = { .sem_num = num, .sem_op = delta, .sem_flg = flags };
 
 	while (semop(sem, &op, 1) < 0)
 		if (errno != EINTR)
@@ -77,7 +82,7 @@ static int sem_add(int sem, int delta, int flags)
 	return 0;
 }
 
-static int consume(int q, long n)
+static int consume(int q, int sem, long n)
 {
 	long last[TYPES + 1] = { 0 }, got = 0, sum = 0;
 	struct pair_msg m;
@@ -91,6 +96,10 @@ static int consume(int q, long n)
 		}
 		if (m.mtype == TYPES + 1)
 			break;
+		if (sem_add(sem, IN_FLIGHT, -1, 0)) {
+			append("consumer: semop: %s\n", strerror(errno));
+			return 1;
+		}
 		if (m.mtype < 1 || m.mtype > TYPES || m.seq <= last[m.mtype]) {
 			append("consumer: type %ld seq %ld after %ld\n", m.mtype, m.seq,
 			       m.mtype >= 1 && m.mtype <= TYPES ? last[m.mtype] : -1L);
@@ -114,7 +123,8 @@ static void observe(int sem, pid_t producer)
 {
 	while (getppid() == producer)
 		usleep(10000);
-	append("final live=%d\n", semctl(sem, 0, GETVAL));
+	append("final in flight=%d\n", semctl(sem, IN_FLIGHT, GETVAL));
+	append("final live=%d\n", semctl(sem, LIVE, GETVAL));
 	exit(0);
 }
 
@@ -129,21 +139,23 @@ int main(int argc, char **argv)
 		return 2;
 	dir = argv[1];
 	q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	sem = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
-	if (q < 0 || sem < 0 || sem_add(sem, 1, SEM_UNDO))
+	sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+	if (q < 0 || sem < 0 || sem_add(sem, LIVE, 1, SEM_UNDO))
 		return 3;
 	child = fork();
 	if (child < 0)
 		return 4;
 	if (child == 0) {
-		if (sem_add(sem, 1, SEM_UNDO))
+		if (sem_add(sem, LIVE, 1, SEM_UNDO))
 			_exit(5);
-		_exit(consume(q, n));
+		_exit(consume(q, sem, n));
 	}
 	put("progress", "0\n");
 	for (i = 1; i <= n; i++) {
 		m.mtype = 1 + i % TYPES;
 		m.seq = i;
+		if (sem_add(sem, IN_FLIGHT, 1, 0))
+			return 6;
 		while (msgsnd(q, &m, sizeof(m.seq), 0) < 0)
 			if (errno != EINTR)
 				return 6;
@@ -159,7 +171,7 @@ int main(int argc, char **argv)
 		if (errno != EINTR)
 			return 8;
 	append("consumer status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	append("producer: live=%d\n", semctl(sem, 0, GETVAL));
+	append("producer: live=%d\n", semctl(sem, LIVE, GETVAL));
 	if (fork() == 0)
 		observe(sem, me);
 	/* the observer removes nothing: the script checks and cleans up */

@@ -60,17 +60,23 @@ static int status_map(struct status_map *m)
 	return 0;
 }
 
-/* Mappings of the region in this process, by /proc/self/maps. */
+/*
+ * Mappings of the region in this process, by /proc/self/maps: the device
+ * at page offset SYSVIPC_MMAP_MSGSTATUS (ABI 1.4).
+ */
 static int status_mappings(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long long off;
 	char line[512];
 	int n = 0;
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		n += strstr(line, "[sysvipc-msgstatus]") != NULL;
+		n += strstr(line, " /dev/sysvipc") &&
+		     sscanf(line, "%*s %*s %llx", &off) == 1 &&
+		     off == SYSVIPC_MMAP_MSGSTATUS * 4096;
 	fclose(f);
 	return n;
 }
@@ -150,6 +156,37 @@ TEST_F(ipc, status_region_shape)
 	EXPECT_EQ(0, munmap((void *)m.slot, m.size));
 	EXPECT_EQ(0, status_mappings());
 	close(fd);
+}
+
+/* The region by its page offset, as CRIU maps it again (ABI 1.4). */
+TEST_F(ipc, status_region_by_offset)
+{
+	const off_t off = SYSVIPC_MMAP_MSGSTATUS * 4096;
+	struct sysvipc_version v;
+	struct status_map m;
+	void *p;
+	int id;
+
+	NEED_LIB();
+	ASSERT_EQ(0, status_map(&m));
+	ASSERT_EQ(0, ioctl(m.fd, SYSVIPC_IOC_VERSION, &v));
+	EXPECT_NE(0, v.features & SYSVIPC_FEAT_MMAP_PGOFF);
+	EXPECT_GE(v.minor, 4);
+	id = t_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	ASSERT_GE(id, 0);
+	p = mmap(NULL, m.size, PROT_READ, MAP_SHARED, m.fd, off);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(2, status_mappings());
+	EXPECT_EQ(id, ((const struct sysvipc_msg_slot *)p)[id % SYSVIPC_MSG_SLOTS].id);
+	EXPECT_EQ(0, memcmp(p, m.slot, m.size));
+	EXPECT_EQ(0, munmap(p, m.size));
+	/* never writable, never another size */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, m.size, PROT_READ | PROT_WRITE, MAP_SHARED, m.fd, off));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, m.fd, off));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, munmap((void *)m.slot, m.size));
+	close(m.fd);
 }
 
 static sigjmp_buf fault_jmp;

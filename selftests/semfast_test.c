@@ -616,6 +616,57 @@ TEST_F(ipc, semmap_ioctl_checks)
 	close(fd);
 }
 
+/* The page by its page offset, as CRIU maps it again (ABI 1.4). */
+TEST_F(ipc, semmap_by_offset)
+{
+	struct sysvipc_semmap m = { 0 };
+	struct sysvipc_sem_page_hdr *a, *b;
+	struct sysvipc_version v;
+	unsigned long long off = 0;
+	char line[512];
+	FILE *f;
+	int fd, id;
+
+	if (!is_lib_mode())
+		SKIP(return, "the module's mmap");
+	if (sem_fast_off())
+		SKIP(return, "sem_fast=0: nothing to map");
+	fd = dev_fd();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ioctl(fd, SYSVIPC_IOC_VERSION, &v));
+	EXPECT_NE(0, v.features & SYSVIPC_FEAT_MMAP_PGOFF);
+	id = new_set(2, 7, 0600);
+	ASSERT_GE(id, 0);
+	m.id = id;
+	ASSERT_EQ(0, ioctl(fd, SYSVIPC_IOC_SEMMAP, &m));
+	a = (void *)(uintptr_t)m.addr;
+	/* the ioctl's mapping is the device at SYSVIPC_MMAP_SEM + id */
+	f = fopen("/proc/self/maps", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strtoull(line, NULL, 16) == m.addr)
+			sscanf(line, "%*s %*s %llx", &off);
+	fclose(f);
+	EXPECT_EQ((SYSVIPC_MMAP_SEM + id) * 4096, off);
+	b = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (SYSVIPC_MMAP_SEM + id) * 4096);
+	ASSERT_NE(MAP_FAILED, b);
+	EXPECT_EQ(SYSVIPC_SEM_PAGE_MAGIC, b->magic);
+	EXPECT_EQ(id, b->id);
+	EXPECT_EQ(0, memcmp(a, b, 64));
+	EXPECT_EQ(0, munmap(b, PAGE_SZ));
+	/* one page, an existing set */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED,
+				   fd, (SYSVIPC_MMAP_SEM + id) * 4096));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, semctl(id, 0, IPC_RMID));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED,
+				   fd, (SYSVIPC_MMAP_SEM + id) * 4096));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, munmap(a, PAGE_SZ));
+	close(fd);
+}
+
 static int semmap_as_reader(void *p)
 {
 	struct sysvipc_semmap m = { .id = *(int *)p };

@@ -21,12 +21,15 @@
  *   RESUME_DEVICES_LATE  installs each restored task's undo list, found by
  *                        its pid in its own pid namespace, before it runs
  *
+ * HANDLE_DEVICE_VMA / UPDATE_VMA_MAP take the library's mappings of the
+ * device (semaphore fast-path pages, the queues' status region, ABI 1.4):
+ * CRIU maps the device again at the same page offset.
+ *
  * The objects are the whole registry, the way CRIU dumps a whole IPC
- * namespace: the tree is taken to own them.  Not handled here (CRIU refuses
- * such a dump): attached segments, which CRIU takes for the kernel's own
- * SysV attaches (a /SYSV name on the shmem device) and would re-attach with
- * the kernel's shmat(); the library's page mappings unless the tasks run
- * with SYSVIPC_MAPS=0.  docs/criu.md has the details.
+ * namespace: the tree is taken to own them.  Not handled (CRIU refuses such
+ * a dump): attached segments, which CRIU takes for the kernel's own SysV
+ * attaches (a /SYSV name on the shmem device) and would re-attach with the
+ * kernel's shmat().  docs/criu.md has the details.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +42,7 @@
 #include <unistd.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <criu/criu-plugin.h>
@@ -267,6 +271,54 @@ static int sysvipc_restore_file(int id)
 	return fd < 0 ? -1 : fd;
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESTORE_EXT_FILE, sysvipc_restore_file)
+
+/*
+ * The library's mappings of the device (ABI 1.4): a set's fast-path page
+ * at SYSVIPC_MMAP_SEM + id and the queues' status region at
+ * SYSVIPC_MMAP_MSGSTATUS.  CRIU saves no contents for them (they are the
+ * module's) and maps the device again at the same offset on restore.
+ */
+static int sysvipc_handle_vma(int fd, const struct stat *st)
+{
+	struct stat dev;
+
+	(void)fd;
+	if (!S_ISCHR(st->st_mode) || stat(DEVICE, &dev) || st->st_rdev != dev.st_rdev)
+		return -ENOTSUP;
+	return 0;
+}
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__HANDLE_DEVICE_VMA, sysvipc_handle_vma)
+
+static int sysvipc_update_vma(const char *path, const uint64_t addr, const uint64_t old_pgoff,
+			      uint64_t *new_pgoff, int *plugin_fd)
+{
+	struct sysvipc_msgstatus a = { 0 };
+	int fd;
+
+	/* CRIU's file names may lack the leading slash */
+	if (strcmp(path + (path[0] != '/'), DEVICE + 1 - (path[0] == '/')) &&
+	    strcmp(path, "." DEVICE))
+		return -ENOTSUP;
+	*new_pgoff = old_pgoff;
+	*plugin_fd = -1;
+	/* The region is made by the ioctl only; make sure it exists. */
+	if (old_pgoff == SYSVIPC_MMAP_MSGSTATUS * 4096) {
+		fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, SYSVIPC_IOC_MSGSTATUS, &a)) {
+			pr_err("status region for %#llx: %s\n", (unsigned long long)addr,
+			       strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		munmap((void *)(uintptr_t)a.addr, a.size);
+		close(fd);
+	}
+	pr_info("mapping at %#llx, offset %#llx\n", (unsigned long long)addr,
+		(unsigned long long)old_pgoff);
+	return 1;
+}
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__UPDATE_VMA_MAP, sysvipc_update_vma)
 
 static int load_undo_lines(void)
 {

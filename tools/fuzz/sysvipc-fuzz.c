@@ -886,7 +886,10 @@ static void do_badioc(void)
 	ioc(C_BADIOC, req, (void *)(uintptr_t)gen_ptr(me->buf, 256, true));
 }
 
-/* raw mmap of the device (pgoff = segment id), and VM ops on attaches */
+/*
+ * raw mmap of the device (pgoff = segment id, or SYSVIPC_MMAP_SEM + set id,
+ * or SYSVIPC_MMAP_MSGSTATUS), and VM ops on attaches
+ */
 static void do_mmap(void)
 {
 	struct rng *r = &me->r;
@@ -897,6 +900,16 @@ static void do_mmap(void)
 	off_t off = one_in(r, 10) ? (off_t)(next(r) & 0x7fffffffffff000LL) :
 		    (off_t)(unsigned int)id * page;
 	void *p;
+
+	if (one_in(r, 8)) {
+		off = (off_t)(SYSVIPC_MMAP_SEM + (unsigned int)pick_id(1)) * 4096;
+		if (one_in(r, 2))
+			len = page;
+	} else if (one_in(r, 16)) {
+		off = (off_t)SYSVIPC_MMAP_MSGSTATUS * 4096;
+		if (one_in(r, 2))
+			len = (size_t)SYSVIPC_MSG_SLOTS * sizeof(struct sysvipc_msg_slot);
+	}
 
 	p = mmap(NULL, len, prot, flags, devfd, off);
 	count(C_MMAP, p == MAP_FAILED ? -1 : 0, errno);

@@ -28,7 +28,7 @@
 
 /* Bumped on any incompatible change; new ioctls and flags bump the minor. */
 #define SYSVIPC_ABI_MAJOR	1
-#define SYSVIPC_ABI_MINOR	3
+#define SYSVIPC_ABI_MINOR	4
 
 /* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
 #define SYSVIPC_FEAT_SHM	_BITULL(0)	/* shmget, shmctl */
@@ -45,6 +45,21 @@
 #define SYSVIPC_FEAT_UNDO_RW	_BITULL(11)	/* SYSVIPC_IOC_UNDO_GET/SET */
 #define SYSVIPC_FEAT_MSG_BATCH	_BITULL(12)	/* SYSVIPC_OBJFD_MSG_* (ABI 1.3) */
 #define SYSVIPC_FEAT_RESTORE	_BITULL(13)	/* SYSVIPC_GET_AT_ID, IOC_RESTORE */
+#define SYSVIPC_FEAT_MMAP_PGOFF	_BITULL(14)	/* SYSVIPC_MMAP_* (ABI 1.4) */
+
+/*
+ * mmap() of /dev/sysvipc, by page offset (the offset divided by 4096):
+ *  - 0 .. INT_MAX: a segment id, an attach as shmat() makes it;
+ *  - SYSVIPC_MMAP_SEM + id: the set's fast-path page, as SYSVIPC_IOC_SEMMAP
+ *    maps it (one page, shared, read-write, the same checks and errors);
+ *  - SYSVIPC_MMAP_MSGSTATUS: the queues' status region, as
+ *    SYSVIPC_IOC_MSGSTATUS maps it (shared, read-only); ENXIO until a
+ *    SYSVIPC_IOC_MSGSTATUS call has created the region.
+ * From ABI 1.4 the two ioctls map the device file at these offsets, so a
+ * mapping can be made again from its offset alone (CRIU, docs/criu.md).
+ */
+#define SYSVIPC_MMAP_SEM	(1ULL << 32)
+#define SYSVIPC_MMAP_MSGSTATUS	(2ULL << 32)
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
