@@ -56,9 +56,9 @@ run_pair() {
 	mkdir -p "$d/img"
 	why=() undo_why=() restore_clash=()
 	case $mode in
-	native) setsid unshare --ipc "$HERE/out/native/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
-	lib) setsid "$HERE/out/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
-	nomaps) SYSVIPC_MAPS=0 setsid "$HERE/out/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
+	native) setsid unshare --ipc "$HERE/out/helpers/native/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
+	lib) setsid "$HERE/out/helpers/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
+	nomaps) SYSVIPC_MAPS=0 setsid "$HERE/out/helpers/lib/criu_pair" "$d" "$N" </dev/null >/dev/null 2>&1 & ;;
 	esac
 	pid=$!
 	disown $pid
