@@ -230,7 +230,9 @@ struct sysvipc_msgrec {
 /*
  * SYSVIPC_IOC_SEMMAP (ABI 1.3): map a semaphore set's values into the
  * caller, for a user-space fast path of uncontended semop.  The module maps
- * one page, shared and read-write, at an address it picks, and returns it.
+ * one page, shared and read-write, at an address it picks, and returns it
+ * (from ABI 1.4: a mapping of the device file the call is made on, at
+ * page offset SYSVIPC_MMAP_SEM + id).
  * Needs the permission semop needs to alter the set; out_flags says
  * whether the caller may also read it (wait-for-zero).  Fails with
  * EOPNOTSUPP when the module's sem_fast parameter is 0 and with E2BIG for
@@ -368,7 +370,9 @@ struct sysvipc_restore {
 
 /*
  * SYSVIPC_IOC_MSGSTATUS (ABI 1.3): map the message queues' status region
- * into the caller, read-only, and return its address.  The region is one
+ * into the caller, read-only, and return its address (from ABI 1.4: a
+ * mapping of the device file the call is made on, at page offset
+ * SYSVIPC_MMAP_MSGSTATUS).  The region is one
  * module-wide array of SYSVIPC_MSG_SLOTS slots, indexed by a queue's id
  * modulo SYSVIPC_MSG_SLOTS (the id's index part).  The module updates a
  * slot under the queue's lock whenever the queue's message count, byte
