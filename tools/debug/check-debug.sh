@@ -65,7 +65,7 @@ echo "== debug kernel VM (console: $LOG)"
 # interrupt and 9p hangs; the legacy routing table works. ACPI itself stays
 # (poweroff -f needs it).
 tv=$(date +%s)
-SYSVIPC_FUZZ_CALLS=${SYSVIPC_FUZZ_CALLS:-100000} SYSVIPC_TEST_TIMEOUT=${SYSVIPC_TEST_TIMEOUT:-1500} \
+SYSVIPC_FUZZ_CALLS=${SYSVIPC_FUZZ_CALLS:-100000} SYSVIPC_TEST_TIMEOUT=${SYSVIPC_TEST_TIMEOUT:-1500} SYSVIPC_CRIU_OPTIONAL=1 \
 VM_NOSCAN=1 "$TOP/tools/vm/run.sh" -k "$KOUT/arch/x86/boot/bzImage" -M 3G -t "${DEBUG_VM_TIMEOUT:-5400}" \
 	-a "kmemleak=on pci=noacpi" -w "$RUNDIR/results" -o "$LOG" \
 	/bin/bash "$TOP/tools/debug/in-vm.sh" "$RUNDIR/results" "$MODSRC/sysvipc.ko" "$TOP/build/debug/failinject"
