@@ -11,7 +11,9 @@
 # On the same VM: native (kernel IPC, the pair in its own IPC namespace,
 # which CRIU dumps and recreates), through libsysvipc with the plugin (its
 # fast-path pages and status region mapped: they must come back at the same
-# addresses and offsets), and through libsysvipc with SYSVIPC_MAPS=0.
+# addresses and offsets, in a freshly loaded module: rmmod and insmod
+# between dump and restore), and through libsysvipc with SYSVIPC_MAPS=0
+# (the objects removed with sysvipc-ipcrm between dump and restore).
 # Through the library the undo lists must come back unchanged, and a
 # restore while the dumped ids are taken must be refused with the registry
 # unchanged.  CRIU itself saves no SEM_UNDO lists (its own limit), so the
@@ -24,6 +26,7 @@ TOP=$(dirname "$HERE")
 export SYSVIPC_CR=${SYSVIPC_CR:-$TOP/build/tools/sysvipc-cr}
 PLUGDIR=${SYSVIPC_CRIU_PLUGINDIR:-$TOP/build/criu}
 IPCRM=$TOP/build/tools/sysvipc-ipcrm
+KO=${SYSVIPC_KO:-$TOP/sysvipc.ko}
 P=/proc/driver/sysvipc
 N=${CRIU_PAIR_MESSAGES:-1500}
 n=0
@@ -96,7 +99,14 @@ run_pair() {
 		after=$(cat $P/sem $P/msg)
 		[ "$refused" = yes ] && [ "$before" = "$after" ] && [ -z "$(cat /proc/$pid/task/*/children 2>/dev/null)" ] ||
 			restore_clash=("refused=$refused" "registry changed: $([ "$before" = "$after" ] && echo no || echo yes)")
-		"$IPCRM" -a >/dev/null
+		if [ "$mode" = lib ]; then
+			# a fresh module, as after a reboot or on another machine
+			rmmod sysvipc || why+=("rmmod after the dump failed")
+			insmod "$KO" || { why+=("insmod failed"); return; }
+			for _ in $(seq 50); do [ -c /dev/sysvipc ] && break; sleep 0.1; done
+		else
+			"$IPCRM" -a >/dev/null
+		fi
 	fi
 	if ! criu restore -D "$d/img" -L "$PLUGDIR" -d -v4 -o restore.log >>"$d/criu.out" 2>&1; then
 		why+=("criu restore failed:" "$(grep -E 'Error|sysvipc' "$d/img/restore.log" | tail -8)")
@@ -134,7 +144,7 @@ if [ ${#undo_why[@]} = 0 ]; then ok "native: live counts 2 -> 1 -> 0 across the 
 else skip "native: live counts across the restore" "CRIU saves no SEM_UNDO lists: ${undo_why[*]}"; fi
 
 run_pair lib
-report "lib: criu dump and restore of the pair, every message once and in order"
+report "lib: criu dump, reload the module, restore: every message once and in order"
 lib_undo_why=("${undo_why[@]}")
 why=("${restore_clash[@]}"); report "lib: restore refused while the dumped ids are taken, registry unchanged"
 why=("${lib_undo_why[@]}"); report "lib: undo lists restored and applied once: live counts 2 -> 1 -> 0"
