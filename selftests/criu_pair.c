@@ -35,7 +35,9 @@ struct pair_msg {
 
 static const char *dir;
 
-static void put(const char *name, const char *fmt, ...)
+/* DIR/@name written (@mode "w": whole, through a rename) or appended to. */
+static void __attribute__((format(printf, 3, 4)))
+write_to(const char *name, const char *mode, const char *fmt, ...)
 {
 	char path[4096], tmp[4200];
 	va_list ap;
@@ -43,31 +45,18 @@ static void put(const char *name, const char *fmt, ...)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
+	f = fopen(*mode == 'w' ? tmp : path, mode);
 	if (!f)
 		exit(90);
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
 	va_end(ap);
-	if (fclose(f) || rename(tmp, path))
+	if (fclose(f) || (*mode == 'w' && rename(tmp, path)))
 		exit(91);
 }
 
-static void append(const char *fmt, ...)
-{
-	char path[4096];
-	va_list ap;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/result", dir);
-	f = fopen(path, "a");
-	if (!f)
-		exit(92);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
+#define put(name, ...)	write_to(name, "w", __VA_ARGS__)
+#define append(...)	write_to("result", "a", __VA_ARGS__)
 
 #define LIVE		0
 #define IN_FLIGHT	1
