@@ -931,16 +931,11 @@ long sysvipc_semop(const void __user *argp)
 /* ---- SYSVIPC_IOC_SEMMAP ---- */
 
 /*
- * A mapping of a set's page is an anon-inode file holding a reference on
- * the page (and, through fops.owner, on the module); the VMA holds the
- * file.  The page is inserted at the first fault.  Nothing refers back to
- * the set: a retired page simply stays frozen until the last unmap.
- */
-/*
- * A mapping of a set's page (SYSVIPC_MMAP_SEM + id on the device file)
- * holds a reference on the page in vm_private_data: the page outlives the
- * set's use of it (IPC_SET and IPC_RMID retire it) until the last mapping
- * goes.
+ * A mapping of a set's page is the device file at SYSVIPC_MMAP_SEM + id
+ * (the file pins the module); each VMA holds a reference on the page in
+ * vm_private_data.  The page is inserted at the first fault.  Nothing
+ * refers back to the set: a page retired by IPC_SET or IPC_RMID simply
+ * stays frozen until the last unmap.
  */
 static vm_fault_t semmap_fault(struct vm_fault *vmf)
 {
