@@ -90,6 +90,34 @@ static struct sysvipc_undo_list *undo_list_lookup(const struct signal_struct *si
 }
 
 /*
+ * Make *@newp @sig's list unless it has one already; returns the list in
+ * force and clears *@newp when it was used (else the caller frees it).
+ * Called from our own device's ioctl, so the module is pinned for the
+ * reference the new list takes.
+ */
+static struct sysvipc_undo_list *
+undo_list_publish(const struct signal_struct *sig,
+		  struct sysvipc_undo_list **newp)
+{
+	struct sysvipc_undo_list *ulp, *new = *newp;
+
+	spin_lock(&undo_hash_lock);
+	ulp = undo_list_lookup(sig);
+	if (!ulp) {
+		new->owner = sig;
+		spin_lock_init(&new->lock);
+		INIT_LIST_HEAD(&new->undos);
+		__module_get(THIS_MODULE);
+		hash_add_rcu(undo_hash, &new->node, (unsigned long)sig);
+		WRITE_ONCE(undo_lists, undo_lists + 1);
+		ulp = new;
+		*newp = NULL;
+	}
+	spin_unlock(&undo_hash_lock);
+	return ulp;
+}
+
+/*
  * The calling process's undo list, created on first use.  It stays valid
  * until the process's last thread exits, so the caller (one of its threads,
  * inside a system call) can use it without a reference.  May sleep.
@@ -108,22 +136,8 @@ struct sysvipc_undo_list *sysvipc_undo_list_get(void)
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
-	new->owner = sig;
-	spin_lock_init(&new->lock);
-	INIT_LIST_HEAD(&new->undos);
-
 	/* Another thread of the process may have been faster. */
-	spin_lock(&undo_hash_lock);
-	ulp = undo_list_lookup(sig);
-	if (!ulp) {
-		/* We run in an ioctl of our own device: the module is pinned. */
-		__module_get(THIS_MODULE);
-		hash_add_rcu(undo_hash, &new->node, (unsigned long)sig);
-		WRITE_ONCE(undo_lists, undo_lists + 1);
-		ulp = new;
-		new = NULL;
-	}
-	spin_unlock(&undo_hash_lock);
+	ulp = undo_list_publish(sig, &new);
 	kfree(new);
 	return ulp;
 }
@@ -250,20 +264,7 @@ struct sysvipc_undo_list *sysvipc_undo_list_other(struct task_struct *tsk,
 	const struct signal_struct *sig = tsk->signal;
 	struct sysvipc_undo_list *ulp, *created;
 
-	spin_lock(&undo_hash_lock);
-	ulp = undo_list_lookup(sig);
-	if (!ulp) {
-		new->owner = sig;
-		spin_lock_init(&new->lock);
-		INIT_LIST_HEAD(&new->undos);
-		/* We run in an ioctl of our own device: the module is pinned. */
-		__module_get(THIS_MODULE);
-		hash_add_rcu(undo_hash, &new->node, (unsigned long)sig);
-		WRITE_ONCE(undo_lists, undo_lists + 1);
-		ulp = new;
-		new = NULL;
-	}
-	spin_unlock(&undo_hash_lock);
+	ulp = undo_list_publish(sig, &new);
 	created = new ? NULL : ulp;
 	kfree(new);
 
