@@ -214,6 +214,29 @@ static inline int setval(int id, int num, int val)
 	return semctl(id, num, SETVAL, u);
 }
 
+#ifndef SEMVMX
+#define SEMVMX	32767
+#endif
+
+/* One semop of one operation. */
+static inline int op1(int id, unsigned short num, short op, short flg)
+{
+	struct sembuf sb = { .sem_num = num, .sem_op = op, .sem_flg = flg };
+
+	return semop(id, &sb, 1);
+}
+
+/* A private set of @n semaphores with @mode, all @val; tracked for teardown. */
+static inline int new_set(int n, int val, int mode)
+{
+	int id = t_semget(IPC_PRIVATE, n, IPC_CREAT | mode);
+
+	for (int i = 0; id >= 0 && i < n; i++)
+		if (setval(id, i, val))
+			return -1;
+	return id;
+}
+
 static inline double now_s(void)
 {
 	struct timespec ts;

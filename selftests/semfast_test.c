@@ -14,27 +14,6 @@
 #include <linux/sysvipc.h>
 #include "common.h"
 
-#ifndef SEMVMX
-#define SEMVMX	32767
-#endif
-
-static int op1(int id, unsigned short num, short op, short flg)
-{
-	struct sembuf sb = { .sem_num = num, .sem_op = op, .sem_flg = flg };
-
-	return semop(id, &sb, 1);
-}
-
-static int new_set(int n, int val, int mode)
-{
-	int id = t_semget(IPC_PRIVATE, n, IPC_CREAT | mode);
-
-	for (int i = 0; id >= 0 && i < n; i++)
-		if (setval(id, i, val))
-			return -1;
-	return id;
-}
-
 static void *shared(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,

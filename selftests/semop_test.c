@@ -14,33 +14,11 @@
 #include <linux/sysvipc.h>
 #include "common.h"
 
-#ifndef SEMVMX
-#define SEMVMX	32767
-#endif
-
 /* ---- helpers ---- */
-
-static int op1(int id, unsigned short num, short op, short flg)
-{
-	struct sembuf sb = { .sem_num = num, .sem_op = op, .sem_flg = flg };
-
-	return semop(id, &sb, 1);
-}
 
 static int getval(int id, int num)
 {
 	return semctl(id, num, GETVAL);
-}
-
-/* A private set of @n semaphores, all set to @val; tracked for teardown. */
-static int new_set(int n, int val)
-{
-	int id = t_semget(IPC_PRIVATE, n, IPC_CREAT | 0600);
-
-	for (int i = 0; id >= 0 && i < n; i++)
-		if (setval(id, i, val))
-			return -1;
-	return id;
 }
 
 /* A child doing one semop and reporting its errno (0 on success). */
@@ -84,7 +62,7 @@ static pid_t spawn_op1(struct op_arg *a, int id, unsigned short num,
 TEST_F(ipc, nsops_zero_einval)
 {
 	struct sembuf sb = { 0, 1, 0 };
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	EXPECT_EQ(-1, semop(id, &sb, 0));
@@ -98,7 +76,7 @@ TEST_F(ipc, nsops_over_semopm_e2big)
 {
 	struct sem_limits l;
 	struct sembuf *sops;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	modparams_follow_sysctl();
@@ -122,7 +100,7 @@ TEST_F(ipc, semopm_sysctl_followed)
 	struct sem_limits l, small;
 	struct sembuf sops[4] = { { 0, 1, 0 }, { 0, 1, 0 }, { 0, 1, 0 },
 				  { 0, 1, 0 } };
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	modparams_follow_sysctl();
@@ -139,7 +117,7 @@ TEST_F(ipc, semopm_sysctl_followed)
 TEST_F(ipc, sem_num_efbig)
 {
 	struct sembuf sops[2] = { { 0, 1, 0 }, { 3, 1, 0 } };
-	int id = new_set(3, 0);
+	int id = new_set(3, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	EXPECT_EQ(-1, semop(id, sops, 2));
@@ -155,7 +133,7 @@ TEST_F(ipc, sem_num_efbig)
 TEST_F(ipc, bad_id_einval)
 {
 	struct sembuf sb = { 0, 1, 0 };
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	EXPECT_EQ(-1, semop(-1, &sb, 1));
@@ -173,7 +151,7 @@ TEST_F(ipc, efault)
 {
 	struct sembuf sb = { 0, -1, 0 };
 	struct timespec ts = { 0, 0 };
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	EXPECT_EQ(-1, semop(id, unmapped_addr(), 1));
@@ -193,7 +171,7 @@ TEST_F(ipc, bad_timeout_einval)
 	struct timespec bad[] = {
 		{ 0, 1000000000 }, { 0, -1 }, { -1, 0 }, { 1, 1000000000 },
 	};
-	int id = new_set(1, 1);
+	int id = new_set(1, 1, 0600);
 
 	ASSERT_GE(id, 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -244,7 +222,7 @@ TEST_F(ipc, eacces)
 TEST_F(ipc, erange_semvmx)
 {
 	struct sembuf sops[2] = { { 0, -1, 0 }, { 1, 2, 0 } };
-	int id = new_set(2, 0);
+	int id = new_set(2, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, setval(id, 0, 5));
@@ -275,7 +253,7 @@ TEST_F(ipc, erange_semvmx)
 
 TEST_F(ipc, erange_semaem_undo)
 {
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, setval(id, 0, SEMVMX));
@@ -301,7 +279,7 @@ TEST_F(ipc, erange_semaem_undo)
 TEST_F(ipc, nowait_eagain)
 {
 	struct sembuf sops[2] = { { 0, -1, 0 }, { 1, -1, IPC_NOWAIT } };
-	int id = new_set(2, 0);
+	int id = new_set(2, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	EXPECT_EQ(-1, op1(id, 0, -1, IPC_NOWAIT));
@@ -322,7 +300,7 @@ TEST_F(ipc, timeout_eagain)
 	struct sembuf sb = { 0, -1, 0 };
 	struct timespec ts = { 0, 200000000 };
 	double t0, dt;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	t0 = now_s();
@@ -356,7 +334,7 @@ TEST_F(ipc, timeout_woken_in_time)
 	struct op_arg a = { .nsops = 1, .timeout_ms = 5000,
 			    .sops = { { 0, -1, 0 } } };
 	pid_t pid;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	a.id = id;
@@ -374,7 +352,7 @@ TEST_F(ipc, atomic_nowait)
 {
 	struct sembuf sops[3] = { { 0, -1, 0 }, { 1, 1, 0 },
 				  { 2, -1, IPC_NOWAIT } };
-	int id = new_set(3, 0);
+	int id = new_set(3, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, setval(id, 0, 1));
@@ -394,7 +372,7 @@ TEST_F(ipc, atomic_blocking_array)
 {
 	struct op_arg a = { .nsops = 2, .sops = { { 0, -1, 0 }, { 1, -1, 0 } } };
 	pid_t pid;
-	int id = new_set(2, 0);
+	int id = new_set(2, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	a.id = id;
@@ -426,7 +404,7 @@ TEST_F(ipc, sempid_otime)
 	struct sembuf sops[2] = { { 0, 1, 0 }, { 1, 0, 0 } };
 	struct op_arg a;
 	pid_t pid;
-	int id = new_set(3, 0);
+	int id = new_set(3, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, semctl(id, 0, IPC_STAT, u));
@@ -464,7 +442,7 @@ TEST_F(ipc, wake_order_simple_fifo)
 {
 	struct op_arg a, b;
 	pid_t pa, pb;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	pa = spawn_op1(&a, id, 0, -1, 0);
@@ -482,7 +460,7 @@ TEST_F(ipc, wake_order_small_decrement_passes)
 {
 	struct op_arg a, b;
 	pid_t pa, pb;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	/* -2 first, -1 second: a +1 lets the second through */
@@ -507,7 +485,7 @@ TEST_F(ipc, wake_order_complex_queue)
 	struct op_arg c = { .nsops = 2, .sops = { { 0, -1, 0 }, { 1, -1, 0 } } };
 	struct op_arg s;
 	pid_t pc, ps;
-	int id = new_set(2, 0);
+	int id = new_set(2, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	c.id = id;
@@ -535,7 +513,7 @@ TEST_F(ipc, wait_for_zero)
 {
 	struct op_arg z1, z2, d;
 	pid_t p1, p2, pd;
-	int id = new_set(1, 2);
+	int id = new_set(1, 2, 0600);
 
 	ASSERT_GE(id, 0);
 	p1 = spawn_op1(&z1, id, 0, 0, 0);
@@ -558,7 +536,7 @@ TEST_F(ipc, getncnt_getzcnt)
 {
 	struct op_arg n[3], z[2], cx, cz;
 	pid_t pids[7];
-	int np = 0, id = new_set(3, 0);
+	int np = 0, id = new_set(3, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, setval(id, 1, 1));
@@ -610,7 +588,7 @@ TEST_F(ipc, setval_setall_wake)
 	union semun u = { .array = vals };
 	struct op_arg a, b, z;
 	pid_t pa, pb, pz;
-	int id = new_set(2, 0);
+	int id = new_set(2, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	pa = spawn_op1(&a, id, 0, -1, 0);
@@ -665,7 +643,7 @@ TEST_F(ipc, eintr_not_restarted)
 {
 	struct intr_arg a;
 	pid_t pid;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	for (int i = 0; i < 4; i++) {
@@ -693,7 +671,7 @@ TEST_F(ipc, eidrm_wakes_all)
 {
 	struct op_arg a[3];
 	pid_t pids[3];
-	int id = new_set(2, 1);
+	int id = new_set(2, 1, 0600);
 
 	ASSERT_GE(id, 0);
 	pids[0] = spawn_op1(&a[0], id, 0, -2, 0);
@@ -815,7 +793,7 @@ TEST_F(ipc, producer_consumer)
 	pc = mmap(NULL, sizeof(*pc), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, pc);
-	pc_id = new_set(3, 0);
+	pc_id = new_set(3, 0, 0600);
 	ASSERT_GE(pc_id, 0);
 	ASSERT_EQ(0, setval(pc_id, PC_MUTEX, 1));
 	ASSERT_EQ(0, setval(pc_id, PC_EMPTY, PC_SLOTS));
@@ -913,7 +891,7 @@ TEST_F(ipc, race_timeouts_signals_wakeups)
 	rs = mmap(NULL, sizeof(*rs), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, rs);
-	race_id = new_set(2, 0);
+	race_id = new_set(2, 0, 0600);
 	ASSERT_GE(race_id, 0);
 	/* inherited, so no signal can arrive before the handler is in place */
 	ASSERT_EQ(0, sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 },
@@ -969,7 +947,7 @@ TEST_F(ipc, undo_on_exit)
 {
 	struct undo_arg a = { .op = -2, .pipe_rd = -1, .ready_wr = -1 };
 	pid_t pid;
-	int id = new_set(1, 5);
+	int id = new_set(1, 5, 0600);
 
 	ASSERT_GE(id, 0);
 	a.id = id;
@@ -994,7 +972,7 @@ TEST_F(ipc, undo_on_sigkill)
 	int p[2], r[2];
 	char c;
 	pid_t pid;
-	int id = new_set(1, 5);
+	int id = new_set(1, 5, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, pipe(p));
@@ -1018,7 +996,7 @@ TEST_F(ipc, undo_on_sigkill)
 TEST_F(ipc, undo_on_crash)
 {
 	pid_t pid;
-	int id = new_set(1, 5);
+	int id = new_set(1, 5, 0600);
 
 	ASSERT_GE(id, 0);
 	fflush(stdout);
@@ -1038,7 +1016,7 @@ TEST_F(ipc, undo_blocked_waiter_killed)
 {
 	struct op_arg a;
 	pid_t pid;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	/* it never got the semaphore: nothing to undo */
@@ -1106,7 +1084,7 @@ TEST_F(ipc, undo_threads_last_exit)
 		pid_t pid;
 		int got;
 
-		thr_id = new_set(1, 10);
+		thr_id = new_set(1, 10, 0600);
 		ASSERT_GE(thr_id, 0);
 		ASSERT_EQ(0, pipe(thr_ctl));
 		ASSERT_EQ(0, pipe(thr_rep));
@@ -1162,7 +1140,7 @@ static int child_fork_no_inherit(void *p)
 
 TEST_F(ipc, undo_not_inherited_by_fork)
 {
-	int id = new_set(1, 5);
+	int id = new_set(1, 5, 0600);
 	pid_t pid;
 
 	ASSERT_GE(id, 0);
@@ -1190,7 +1168,7 @@ static int child_exec(void *p)
 
 TEST_F(ipc, undo_kept_across_exec)
 {
-	int id = new_set(1, 5);
+	int id = new_set(1, 5, 0600);
 	char c;
 	pid_t pid;
 
@@ -1219,7 +1197,7 @@ TEST_F(ipc, undo_cleared_by_setval_setall)
 	int p[2], r[2];
 	char c;
 	pid_t pid;
-	int id = new_set(2, 5);
+	int id = new_set(2, 5, 0600);
 
 	ASSERT_GE(id, 0);
 	for (int cmd = 0; cmd < 2; cmd++) {
@@ -1270,7 +1248,7 @@ TEST_F(ipc, undo_clamped_at_exit)
 	int p[2], r[2];
 	char c;
 	pid_t pid;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	/* +5 with undo (adjustment -5), then someone else takes 5: 0 - 5 -> 0 */
@@ -1310,7 +1288,7 @@ TEST_F(ipc, undo_wakes_waiters)
 	int p[2], r[2];
 	char c;
 	pid_t holder, waiter;
-	int id = new_set(1, 1);
+	int id = new_set(1, 1, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, pipe(p));
@@ -1341,7 +1319,7 @@ TEST_F(ipc, undo_set_removed_first)
 	int p[2], r[2];
 	char c;
 	pid_t pid;
-	int id = new_set(1, 3), id2;
+	int id = new_set(1, 3, 0600), id2;
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, pipe(p));
@@ -1353,7 +1331,7 @@ TEST_F(ipc, undo_set_removed_first)
 	pid = spawn_child(child_undo, &a);
 	ASSERT_EQ(1, read(r[0], &c, 1));
 	ASSERT_EQ(0, semctl(id, 0, IPC_RMID));
-	id2 = new_set(1, 3);
+	id2 = new_set(1, 3, 0600);
 	ASSERT_GE(id2, 0);
 	close(p[1]);
 	EXPECT_EQ(0, reap_child(pid));
@@ -1385,7 +1363,7 @@ TEST_F(ipc, undo_many_processes)
 	pid_t pids[MANY];
 	long base = -1, during;
 	bool lib = is_lib_mode() && modparam_exists("undo_lists");
-	int id = new_set(3, 0);
+	int id = new_set(3, 0, 0600);
 
 	ASSERT_GE(id, 0);
 	ASSERT_EQ(0, setval(id, 0, 2 * MANY));
@@ -1420,7 +1398,7 @@ TEST_F(ipc, undo_lists_counter)
 	struct undo_arg a = { .op = 1, .pipe_rd = -1, .ready_wr = -1 };
 	pid_t pid;
 	long before;
-	int id = new_set(1, 0);
+	int id = new_set(1, 0, 0600);
 
 	if (!is_lib_mode())
 		SKIP(return, "module only");
@@ -1438,7 +1416,7 @@ TEST_F(ipc, undo_lists_counter)
 	EXPECT_EQ(0, op1(id, 0, 1, SEM_UNDO));
 	EXPECT_EQ(before + 1, modparam_read("undo_lists"));
 	/* and is one list for several sets */
-	int id2 = new_set(1, 0);
+	int id2 = new_set(1, 0, 0600);
 
 	ASSERT_GE(id2, 0);
 	EXPECT_EQ(0, op1(id2, 0, 1, SEM_UNDO));
@@ -1451,7 +1429,7 @@ TEST_F(ipc, abi_reserved_and_features)
 	struct sembuf sb = { 0, 1, 0 };
 	struct sysvipc_version v;
 	struct sysvipc_semop a;
-	int fd, id = new_set(1, 0);
+	int fd, id = new_set(1, 0, 0600);
 
 	if (!is_lib_mode())
 		SKIP(return, "module only");
