@@ -31,6 +31,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <linux/sysvipc.h>
+#include "undo-fetch.h"
 
 #define CR_MAGIC	"SVIPCCR\n"
 #define CR_VERSION	1
@@ -651,20 +652,9 @@ static int do_restore(const char *path, bool dry)
 
 static int do_undo(pid_t pid)
 {
-	struct sysvipc_undo_entry *e = NULL;
-	struct sysvipc_undo_io io = { .pid = pid };
-	long n, room = 0;
+	struct sysvipc_undo_entry *e;
+	long n = sysvipc_undo_fetch(dev, pid, &e);
 
-	/* ask how many, then fetch; again if the list grew meanwhile */
-	while ((n = ioctl(dev, SYSVIPC_IOC_UNDO_GET, &io)) > room) {
-		free(e);
-		e = calloc(n, sizeof(*e));
-		if (!e)
-			die("out of memory");
-		room = n;
-		io.count = n;
-		io.entries = (uintptr_t)e;
-	}
 	if (n < 0)
 		die("pid %d: %s", pid, strerror(errno));
 	printf("%10s %6s %6s\n", "semid", "semnum", "adj");

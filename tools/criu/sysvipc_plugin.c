@@ -47,6 +47,7 @@
 #include <sys/wait.h>
 #include <criu/criu-plugin.h>
 #include <linux/sysvipc.h>
+#include "../undo-fetch.h"
 
 #ifndef SYSVIPC_CR_PATH
 #define SYSVIPC_CR_PATH	"/usr/local/bin/sysvipc-cr"
@@ -158,23 +159,11 @@ static long status_field_last(pid_t pid, const char *key)
 /* Append @pid's undo list to @out; -1 on error. */
 static int dump_undo_of(int dev, pid_t pid, FILE *out)
 {
-	struct sysvipc_undo_io io = { .pid = pid };
-	struct sysvipc_undo_entry *e = NULL;
-	long n, room = 0, vpid, i;
+	struct sysvipc_undo_entry *e;
+	long n = sysvipc_undo_fetch(dev, pid, &e), vpid, i;
 
-	/* ask how many, then fetch; again if the list grew meanwhile */
-	while ((n = ioctl(dev, SYSVIPC_IOC_UNDO_GET, &io)) > room) {
-		free(e);
-		e = calloc(n, sizeof(*e));
-		if (!e)
-			return -1;
-		room = n;
-		io.count = n;
-		io.entries = (uintptr_t)e;
-	}
 	if (n < 0) {
 		pr_err("undo list of %d: %s\n", pid, strerror(errno));
-		free(e);
 		return -1;
 	}
 	vpid = status_field_last(pid, "NSpid:");
