@@ -16,6 +16,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
 MAKE=${MAKE:-make}
 CACHE=${SYSVIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sysvipc}
+. "$TOP/tools/debug/lib.sh"
 passed=0 failed=0 skipped=0 notes=()
 t0=$(date +%s)
 verdict() {
@@ -89,9 +90,7 @@ if [ -s "$RUNDIR/results/summary" ]; then
 else
 	failed=$((failed + 1)); notes+=("FAILED: the VM wrote no summary (status $vmrc; panic, timeout or boot failure?)")
 fi
-# reports: the stock scan's patterns, minus the debug kernel's boot banners
-PAT='Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular|possible recursive|inconsistent lock|lockdep is turned off|DEBUG_LOCKS_WARN_ON|hung_task|blocked for more than|unreferenced object|suspected memory leak|general protection|Call Trace|soft lockup|self-detected stall|rcu_.*stall|ODEBUG|list_(add|del) corruption'
-reports=$(grep -aE "$PAT" "$LOG" | grep -avE 'kmemleak: Kernel memory leak detector|Lock dependency validator' | tr -d '\r')
+reports=$(debug_report_lines "$LOG")
 nrep=$(printf '%s' "$reports" | grep -c . )
 notes+=("kernel reports in the console: $nrep")
 if [ "$nrep" != 0 ]; then

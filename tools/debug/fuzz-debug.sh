@@ -14,6 +14,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
 CACHE=${SYSVIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sysvipc}
+. "$TOP/tools/debug/lib.sh"
 CALLS=${CALLS:-10000000} CHUNK=${CHUNK:-500000} SEED=${SEED:-1000}
 BUDGET=${FUZZ_SECONDS:-36000}
 KOUT=$("$TOP/tools/debug/kernel.sh") || { echo "fuzz-debug: no debug kernel"; echo "0 passed, 1 failed"; exit 1; }
@@ -36,9 +37,9 @@ passed=0 failed=0 total=0
 while IFS=$'\t' read -r verdict _ calls _; do
 	[ "$verdict" = PASS ] && { passed=$((passed + 1)); total=$((total + calls)); } || failed=$((failed + 1))
 done <"$RUNDIR/results/chunks.tsv"
-PAT='Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular|possible recursive|inconsistent lock|lockdep is turned off|DEBUG_LOCKS_WARN_ON|hung_task|blocked for more than|unreferenced object|suspected memory leak|general protection|soft lockup|self-detected stall|rcu_.*stall|ODEBUG|list_(add|del) corruption'
-nrep=$(grep -aE "$PAT" "$LOG" | grep -avcE 'kmemleak: Kernel memory leak detector|Lock dependency validator')
-if [ "$nrep" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); grep -aE "$PAT" "$LOG" | head -20; fi
+reports=$(debug_report_lines "$LOG")
+nrep=$(printf '%s' "$reports" | grep -c .)
+if [ "$nrep" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); printf '%s\n' "$reports" | head -20; fi
 echo "fuzz-debug: VM status $vmrc; $total calls in passing chunks; kernel reports: $nrep; results: $RUNDIR"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -8,9 +8,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 RES=$1 KO=$2 CALLS=$3 CHUNK=$4 SEED=$5 BUDGET=$6 THREADS=$7 PROCS=$8
-KML=/sys/kernel/debug/kmemleak
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
-[ -w $KML ] && { echo scan >$KML; echo clear >$KML; }
+. "$HERE/lib.sh"
+kmemleak_reset
 : >"$RES/chunks.tsv"
 t0=$(date +%s) done_=0 seed=$SEED
 while [ "$done_" -lt "$CALLS" ] && [ $(($(date +%s) - t0)) -lt "$BUDGET" ]; do
@@ -23,9 +22,8 @@ while [ "$done_" -lt "$CALLS" ] && [ $(($(date +%s) - t0)) -lt "$BUDGET" ]; do
 	calls=$(echo "$out" | sed -n 's/^calls: \([0-9]*\) in.*/\1/p' | head -1)
 	leak=0
 	if [ -w $KML ]; then
-		sleep 6; echo scan >$KML; sleep 1; echo scan >$KML
-		leak=$(grep -c '^unreferenced object' $KML)
-		[ "$leak" = 0 ] || cat $KML >"$RES/kmemleak-$seed.txt"
+		leak=$(kmemleak_scan "$RES/kmemleak-$seed.txt")
+		[ "$leak" = 0 ] && rm -f "$RES/kmemleak-$seed.txt"
 	fi
 	v=PASS; { [ "$rc" = 0 ] && [ "$leak" = 0 ]; } || v=FAIL
 	printf '%s\t%s\t%s\t%s\n' "$v" "$seed" "${calls:-0}" $(($(date +%s) - ts)) >>"$RES/chunks.tsv"

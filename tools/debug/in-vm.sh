@@ -17,6 +17,7 @@ RES=$1 KO=$2 FI=$3
 FUZZ=${SYSVIPC_FUZZ:-$TOP/build/fuzz/sysvipc-fuzz}
 FCALLS=${SYSVIPC_FAILSLAB_FUZZ_CALLS:-50000}
 DBG=/sys/kernel/debug
+. "$HERE/lib.sh"
 mkdir -p "$RES/selftests"
 passed=0 failed=0 skipped=0
 case_() { # case_ NAME ok|fail [detail]
@@ -26,10 +27,7 @@ case_() { # case_ NAME ok|fail [detail]
 }
 : >"$RES/debug-cases.tsv"
 echo "== debug kernel $(uname -r)"
-mountpoint -q $DBG || mount -t debugfs debugfs $DBG
-KML=$DBG/kmemleak
-if [ -w $KML ]; then
-	echo scan >$KML; echo clear >$KML
+if kmemleak_reset; then
 	echo "kmemleak: boot-time suspects cleared"
 else
 	case_ kmemleak_available fail "no $KML"
@@ -99,9 +97,7 @@ fi
 
 # 4. kmemleak (objects must be 5 s old to count)
 if [ -w $KML ]; then
-	sleep 6; echo scan >$KML; sleep 1; echo scan >$KML
-	cat $KML >"$RES/kmemleak.txt"
-	n=$(grep -c '^unreferenced object' "$RES/kmemleak.txt")
+	n=$(kmemleak_scan "$RES/kmemleak.txt")
 	if [ "$n" = 0 ]; then case_ kmemleak_clean ok
 	else case_ kmemleak_clean fail "$n unreferenced objects"; head -60 "$RES/kmemleak.txt"; fi
 fi
