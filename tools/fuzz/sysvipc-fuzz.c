@@ -1307,18 +1307,15 @@ static void do_msgstatus(void)
 	if (one_in(r, 30))
 		a.slot_size = (uint32_t)next(r);
 	arg = gen_ptr(&a, sizeof(a), true);
-	if (ioc(C_MSGSTATUS, SYSVIPC_IOC_MSGSTATUS, (void *)(uintptr_t)arg) < 0)
+	/*
+	 * As for SEMMAP: only a result that landed in a is ours.  Through
+	 * another pointer (a buffer other threads share) the address read
+	 * back may be another thread's region, and checking then unmapping it
+	 * would pull pages from under that thread; that mapping is left alone.
+	 */
+	if (ioc(C_MSGSTATUS, SYSVIPC_IOC_MSGSTATUS, (void *)(uintptr_t)arg) < 0 ||
+	    arg != (uint64_t)(uintptr_t)&a)
 		return;
-	if (arg != (uint64_t)(uintptr_t)&a) {
-		memset(&a, 0, sizeof(a));
-		if (sigsetjmp(me->jb, 1) == 0) {
-			me->in_touch = 1;
-			memcpy(&a, (void *)(uintptr_t)arg, sizeof(a));
-		}
-		me->in_touch = 0;
-		if (!a.addr)
-			return;
-	}
 	st = (const struct sysvipc_msg_slot *)(uintptr_t)a.addr;
 	if (a.slots != SYSVIPC_MSG_SLOTS || a.slot_size != sizeof(*st) ||
 	    a.size < a.slots * sizeof(*st)) {
