@@ -235,6 +235,8 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 		siglongjmp(me->jb, 1);
 	}
 	/* not ours to catch: say where, then die of it */
+	if (me && me->mif_fd >= 0 && pwrite(me->mif_fd, "0", 1, 0) != 1)
+		n = 0;	/* --failslab: else the report may be lost to it */
 	n = snprintf(msg, sizeof(msg), "sysvipc-fuzz: pid %d: signal %d code %d at %p during %s\n",
 		     getpid(), sig, si->si_code, si->si_addr, cur_what);
 	if (write(2, msg, n) < 0)
