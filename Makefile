@@ -30,7 +30,11 @@ SHELL := /bin/bash
 
 newest_kver = $(firstword $(foreach d,$(shell ls -d /lib/modules/6.1.*-amd64 2>/dev/null | sort -V -r),\
 	$(if $(and $(wildcard $(d)/build),$(wildcard /boot/vmlinuz-$(notdir $(d)))),$(notdir $(d)))))
-KVER    ?= $(newest_kver)
+# Empty counts as unset: a make started before `make deps` installed the
+# headers exports KVER= to the makes it runs after.
+ifeq ($(strip $(KVER)),)
+KVER     = $(newest_kver)
+endif
 KDIR    ?= /lib/modules/$(KVER)/build
 CACHE   ?= $(or $(SYSVIPC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sysvipc)
 SRCTAR  ?= /usr/src/linux-source-6.1.tar.xz
