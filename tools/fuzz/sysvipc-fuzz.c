@@ -33,7 +33,8 @@
  * leaked.
  *
  * --failslab: every worker thread sets its /proc/thread-self/make-it-fail
- * (after locking the worker's memory), so that fault injection configured
+ * (after locking the worker's memory and running on a populated, locked
+ * stack), so that fault injection configured
  * with task-filter hits the workers' calls only, not the parent's cleanup.
  *
  * --seed N makes a run reproducible: every thread draws from its own
@@ -57,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -224,12 +226,12 @@ static void on_timer(int sig)
 
 static __thread const char *cur_what = "start";
 
-static void on_fault(int sig, siginfo_t *si, void *uc)
+static void on_fault(int sig, siginfo_t *si, void *uc_)
 {
-	char msg[256];
+	ucontext_t *u = uc_;
+	char msg[320];
 	int n;
 
-	(void)uc;
 	if (me && me->in_touch) {
 		me->in_touch = 0;
 		siglongjmp(me->jb, 1);
@@ -237,8 +239,14 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	/* not ours to catch: say where, then die of it */
 	if (me && me->mif_fd >= 0 && pwrite(me->mif_fd, "0", 1, 0) != 1)
 		n = 0;	/* --failslab: else the report may be lost to it */
-	n = snprintf(msg, sizeof(msg), "sysvipc-fuzz: pid %d: signal %d code %d at %p during %s\n",
-		     getpid(), sig, si->si_code, si->si_addr, cur_what);
+	/* the trap frame survives even when the siginfo was lost (code 0) */
+	n = snprintf(msg, sizeof(msg),
+		     "sysvipc-fuzz: pid %d: signal %d code %d at %p during %s (ip %#llx cr2 %#llx err %#llx trap %lld)\n",
+		     getpid(), sig, si->si_code, si->si_addr, cur_what,
+		     (unsigned long long)u->uc_mcontext.gregs[REG_RIP],
+		     (unsigned long long)u->uc_mcontext.gregs[REG_CR2],
+		     (unsigned long long)u->uc_mcontext.gregs[REG_ERR],
+		     (long long)u->uc_mcontext.gregs[REG_TRAPNO]);
 	if (write(2, msg, n) < 0)
 		n = 0;
 	/* the mapping around the address, and the thread's buffers */
@@ -1531,6 +1539,38 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A fuzzing thread.  Under --failslab its stack is mapped populated and
+ * locked first: a stack page or page table needed later, while injection is
+ * on, could fail to be allocated where the kernel gives no error to return
+ * (main-stack growth, the frame of a signal) and kill the worker with
+ * SIGSEGV, a failure of the test rather than of the module.  The worker's
+ * own thread only waits, so none runs on the growable main stack.
+ */
+#define THREAD_STACK (1024 * 1024)
+static int thread_start(pthread_t *tid, struct thr *t)
+{
+	pthread_attr_t attr;
+	void *stack;
+	int err;
+
+	if (!opt_failslab)
+		return pthread_create(tid, NULL, thread_main, t);
+	stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_POPULATE | MAP_LOCKED,
+		     -1, 0);
+	if (stack == MAP_FAILED)
+		return errno;
+	pthread_attr_init(&attr);
+	err = pthread_attr_setstack(&attr, stack, THREAD_STACK);
+	if (!err)
+		err = pthread_create(tid, &attr, thread_main, t);
+	pthread_attr_destroy(&attr);
+	if (err)
+		munmap(stack, THREAD_STACK);
+	return err;
+}
+
 static void worker(int slot, int gen)
 {
 	pthread_t tids[64];
@@ -1561,12 +1601,11 @@ static void worker(int slot, int gen)
 			     (uint64_t)gen * 104729 + (uint64_t)i * 15485863;
 		next(&thr[i].r);
 	}
-	for (int i = 1; i < n; i++)
-		if (pthread_create(&tids[i], NULL, thread_main, &thr[i]))
+	for (int i = 0; i < n; i++)
+		if (thread_start(&tids[i], &thr[i]))
 			thr[i].idx = -1;
 	atomic_store(&go, 1);
-	thread_main(&thr[0]);
-	for (int i = 1; i < n; i++)
+	for (int i = 0; i < n; i++)
 		if (thr[i].idx >= 0)
 			pthread_join(tids[i], NULL);
 	_exit(0);
@@ -1713,8 +1752,12 @@ static void print_figures(double secs)
  *           the device's descriptor closed
  *   msgstatus  the queues' status region mapped (SYSVIPC_IOC_MSGSTATUS),
  *           the descriptor closed
+ *   kept    a segment attached and detached again, not removed, the
+ *           descriptor open: the module keeps the attach file for the next
+ *           attach, which must not outlive the device's last descriptor
  * The objects are IPC_PRIVATE and already removed (IPC_RMID) where the mode
- * allows it, so nothing is left once the holder dies.
+ * allows it, so nothing is left once the holder dies (kept: the caller
+ * removes its segment after checking the module's reference count).
  *
  * Two more modes for the checkpoint/restore checks (selftests/cr.sh), which
  * leave the module unpinned but keep this pid alive, so that the pids the
@@ -1863,6 +1906,18 @@ static int hold(const char *mode, const char *ready)
 
 	if (!strcmp(mode, "fd")) {
 		close_fd = false;
+	} else if (!strcmp(mode, "kept")) {
+		struct sysvipc_shmdt sd = { 0 };
+
+		close_fd = false;
+		g.size = 2 * page;
+		id = ioctl(devfd, SYSVIPC_IOC_SHMGET, &g);
+		sa.id = (int)id;
+		if (id < 0 || ioctl(devfd, SYSVIPC_IOC_SHMAT, &sa))
+			return 1;
+		sd.addr = sa.addr;
+		if (ioctl(devfd, SYSVIPC_IOC_SHMDT, &sd))
+			return 1;
 	} else if (!strcmp(mode, "cr")) {
 		if (hold_cr())
 			return 1;
@@ -1950,7 +2005,7 @@ static void usage(void)
 	fprintf(stderr, "usage: sysvipc-fuzz [--seed N] [--calls N] [--threads N] [--procs N]\n"
 		"                    [--dev PATH] [--no-kill] [--no-cleanup] [--cleanup-only] [--quiet]\n"
 		"                    [--failslab]\n"
-		"       sysvipc-fuzz --hold fd|attach|mmap|undo|semop|msgrcv|objfd|cr|undo-src|msgstatus READY_FILE\n");
+		"       sysvipc-fuzz --hold fd|kept|attach|mmap|undo|semop|msgrcv|objfd|cr|undo-src|msgstatus READY_FILE\n");
 	exit(2);
 }
 
