@@ -50,8 +50,10 @@ VMRUN   := $(CURDIR)/tools/vm/run.sh
 PACKAGES := linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static \
 	linux-source-6.1 liburing-dev sparse cpio kmod dkms build-essential gcc make perl python3 \
 	stress-ng gnuplot-nox postgresql-15 procps criu iproute2 util-linux
+# What building the debug kernel needs besides (check-debug, fuzz-debug only).
+DEBUG_PACKAGES := flex bison bc libelf-dev libssl-dev
 
-.PHONY: all module lib tools selftests lint check deps vm demo vm-run clean \
+.PHONY: all module lib tools selftests lint check deps deps-debug vm demo vm-run clean \
 	install install-files uninstall dkms-install criu-plugin check-install check-dkms bench bench-quick fuzzer fuzz fuzz-debug check-debug debug-kernel
 
 all: module lib tools criu-plugin selftests fuzzer
@@ -111,11 +113,11 @@ fuzz: all
 		--calls $(CALLS) --seed $(SEED) --threads $(THREADS) --procs $(PROCS)
 
 # --- debug kernel: built once into the cache (tools/debug/kernel.sh) -------------
-debug-kernel:
+debug-kernel: deps-debug
 	$(CURDIR)/tools/debug/kernel.sh
 
 # the long debug-kernel fuzz run (issue 9): make fuzz-debug [CALLS_DEBUG=N CHUNK=N SEED_DEBUG=N]
-fuzz-debug: all
+fuzz-debug: deps-debug all
 	CALLS=$(CALLS_DEBUG) CHUNK=$(CHUNK) SEED=$(SEED_DEBUG) THREADS=$(THREADS) PROCS=$(PROCS) \
 		$(CURDIR)/tools/debug/fuzz-debug.sh
 CALLS_DEBUG ?= 10000000
@@ -123,7 +125,7 @@ CHUNK       ?= 500000
 SEED_DEBUG  ?= 1000
 
 # Last line "N passed, M failed[, K skipped]" as for check; not part of check.
-check-debug:
+check-debug: deps-debug
 	+MAKE="$(MAKE)" $(CURDIR)/tools/debug/check-debug.sh || { [ -n "$(CHECK_PLAIN_EXIT)" ] && exit 1; kill -PIPE $$PPID; }
 
 # --- selftests ------------------------------------------------------------------
@@ -159,6 +161,9 @@ $(KSRC)/scripts/checkpatch.pl:
 	tar xf $(SRCTAR) -C $$tmp && rm -rf $(KSRC) && mv $$tmp/linux-source-6.1 $(KSRC) && rmdir $$tmp
 
 # --- deps --------------------------------------------------------------------------
+deps-debug: deps
+	$(MAKE) deps PACKAGES="$(DEBUG_PACKAGES)"
+
 deps:
 	missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
