@@ -222,6 +222,26 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/*
+ * Open files of the device.  Attach files kept for reuse pin the module as
+ * open device files do, so they go with the last of these (see
+ * shm_attach_file() in shm.c).
+ */
+static atomic_t sysvipc_open_files = ATOMIC_INIT(0);
+
+static int sysvipc_open(struct inode *inode, struct file *file)
+{
+	atomic_inc(&sysvipc_open_files);
+	return 0;
+}
+
+static int sysvipc_release(struct inode *inode, struct file *file)
+{
+	if (atomic_dec_and_test(&sysvipc_open_files))
+		sysvipc_shm_drop_kept_files();
+	return 0;
+}
+
 /* By page offset: uapi/linux/sysvipc.h, SYSVIPC_MMAP_*. */
 static int sysvipc_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -236,6 +256,8 @@ static int sysvipc_mmap(struct file *file, struct vm_area_struct *vma)
 
 static const struct file_operations sysvipc_fops = {
 	.owner = THIS_MODULE,
+	.open = sysvipc_open,
+	.release = sysvipc_release,
 	.unlocked_ioctl = sysvipc_ioctl,
 	.mmap = sysvipc_mmap,
 	.llseek = noop_llseek,

@@ -72,6 +72,11 @@ struct sysvipc_shm {
 	time64_t ctime;
 	struct pid *lpid;
 	kuid_t lock_uid;	/* charged for SHM_LOCK while SHM_LOCKED */
+	/*
+	 * Attach files kept for the next attach, read-only and read-write
+	 * (see shm_attach_file()): under perm.lock, only while listed.
+	 */
+	struct file *attach_files[2];
 };
 
 static struct sysvipc_ids shm_ids;
@@ -85,6 +90,8 @@ module_param(hugetlb_shm_group, uint, 0644);
 MODULE_PARM_DESC(hugetlb_shm_group, "Group that may use SHM_HUGETLB (vm.hugetlb_shm_group)");
 /* Pages in all segments: checked and raised under shm_ids.rwsem. */
 static atomic_long_t shm_tot;
+/* Tokens telling the VMAs of different attaches apart (shm_attach_mmap). */
+static atomic_long_t shm_attach_seq;
 
 static struct sysvipc_shm *to_shm(struct sysvipc_obj *obj)
 {
@@ -165,6 +172,30 @@ static void shm_lock_uncharge(kuid_t uid, unsigned long pages)
 		}
 	}
 	spin_unlock(&shm_lockers_lock);
+}
+
+/*
+ * Let go of the kept attach files (each holds a reference on the segment
+ * and one on the module).  fput() only queues the release, so it may run
+ * under the segment lock, which the caller holds.
+ */
+static void shm_drop_attach_files(struct sysvipc_shm *shp)
+{
+	int i;
+
+	lockdep_assert_held(&shp->perm.lock);
+	for (i = 0; i < ARRAY_SIZE(shp->attach_files); i++) {
+		if (shp->attach_files[i])
+			fput(shp->attach_files[i]);
+		shp->attach_files[i] = NULL;
+	}
+}
+
+/* Unlist @shp; shm_ids.rwsem held for writing, the segment lock held. */
+static void shm_unlist(struct sysvipc_shm *shp)
+{
+	sysvipc_ids_remove(&shm_ids, &shp->perm);
+	shm_drop_attach_files(shp);
 }
 
 /* The last reference is gone: free the backing and the segment. */
@@ -375,7 +406,7 @@ static long shm_rmid(struct sysvipc_obj *obj, void *unused)
 		obj->mode |= SHM_DEST;
 		sysvipc_ids_set_key_private(obj->ids, obj);
 	} else {
-		sysvipc_ids_remove(obj->ids, obj);
+		shm_unlist(to_shm(obj));
 	}
 	return 0;
 }
@@ -711,7 +742,7 @@ static void shm_nattch_dec(struct sysvipc_shm *shp, bool detach)
 	spin_lock(&obj->lock);
 	destroy = shm_may_destroy(shp) && !obj->deleted;
 	if (destroy)
-		sysvipc_ids_remove(&shm_ids, obj);
+		shm_unlist(shp);
 	spin_unlock(&obj->lock);
 	up_write(&shm_ids.rwsem);
 	if (destroy) {
@@ -813,6 +844,9 @@ static int shm_attach_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	WRITE_ONCE(shp->vm_ops, vma->vm_ops);
 	vma->vm_ops = &shm_vm_ops;
+	/* hugetlbfs keeps its own data there; its attach files are not shared */
+	if (!shm_is_huge(shp->file))
+		vma->vm_private_data = (void *)atomic_long_inc_return(&shm_attach_seq);
 	return 0;
 }
 
@@ -889,9 +923,68 @@ static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
 	return file;
 }
 
+/*
+ * A reference to an attach file of @shp opened with @f_flags (O_RDONLY or
+ * O_RDWR); the caller holds a reference on @shp.
+ *
+ * The kernel makes a file per attach; so did we, but opening and releasing
+ * it cost about 8% of an shmat+shmdt cycle.  The last attach file of a
+ * shmem segment is now kept and reused by the next attach with the very
+ * same credentials (the file carries its opener's, which security modules
+ * check at mmap).  What tells attaches apart for shmdt's fragment rule is
+ * each VMA's token (shm_attach_mmap()).  A kept file pins the module, so
+ * kept files live only while the device is open (all callers run in an
+ * ioctl or mmap of it; sysvipc_shm_drop_kept_files() runs at its last
+ * close) and go when the segment is unlisted.  Huge-page segments keep a
+ * file per attach: hugetlbfs has its own use for vm_private_data.
+ */
 static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
 {
-	return shm_new_file(shp, f_flags, &shm_attach_fops);
+	struct file **keep = &shp->attach_files[f_flags == O_RDWR];
+	struct file *file, *old = NULL;
+
+	spin_lock(&shp->perm.lock);
+	file = *keep;
+	if (file && file->f_cred == current_cred())
+		get_file(file);
+	else
+		file = NULL;
+	spin_unlock(&shp->perm.lock);
+	if (file)
+		return file;
+
+	sysvipc_obj_get(&shp->perm);
+	file = shm_new_file(shp, f_flags, &shm_attach_fops);
+	if (IS_ERR(file) || shm_is_huge(shp->file))
+		return file;
+	spin_lock(&shp->perm.lock);
+	if (!shp->perm.deleted) {
+		old = *keep;
+		*keep = get_file(file);
+	}
+	spin_unlock(&shp->perm.lock);
+	if (old)
+		fput(old);
+	return file;
+}
+
+/*
+ * The device's last open file is going: no ioctl or mmap of it can run,
+ * so no attach file is being kept; drop those kept so far, which would
+ * otherwise keep the module pinned.
+ */
+void sysvipc_shm_drop_kept_files(void)
+{
+	struct sysvipc_obj *obj;
+	unsigned long idx;
+
+	rcu_read_lock();
+	xa_for_each(&shm_ids.objs, idx, obj) {
+		spin_lock(&obj->lock);
+		shm_drop_attach_files(to_shm(obj));
+		spin_unlock(&obj->lock);
+	}
+	rcu_read_unlock();
 }
 
 /* Under the lookup's hold of the segment lock: one more attach count. */
@@ -927,7 +1020,6 @@ static unsigned long shm_map(struct sysvipc_shm *shp, unsigned long addr,
 	}
 	if (shmflg & SHM_EXEC)
 		prot |= PROT_EXEC;
-	sysvipc_obj_get(&shp->perm);
 	file = shm_attach_file(shp, f_flags);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
@@ -1004,16 +1096,17 @@ long sysvipc_shmat(void __user *argp)
 /*
  * The VMA shmdt removes next, from @from on: the kernel's rule is a VMA of
  * ours whose offset into the segment equals its distance from @addr; after
- * the first, only those of the same attach file within the segment's size.
+ * the first, only those of the same attach within the segment's size.  An
+ * attach is its file and, unless huge (shm_attach_file()), its token.
  * The first sets *@limit, the segment's size in pages, and, when it does
  * not cover the whole attach (fragments may follow), takes a reference on
- * its attach file into *@file for the identity check.  Returns false when
- * there is none; fills [*start, *end) otherwise.
+ * its attach file into *@file and its token into *@token for the identity
+ * check.  Returns false when there is none; fills [*start, *end) otherwise.
  */
 static bool shm_detach_next(struct mm_struct *mm, unsigned long addr,
 			    unsigned long from, struct file **file,
-			    unsigned long *limit, unsigned long *start,
-			    unsigned long *end)
+			    void **token, unsigned long *limit,
+			    unsigned long *start, unsigned long *end)
 {
 	struct vm_area_struct *vma;
 
@@ -1025,9 +1118,13 @@ static bool shm_detach_next(struct mm_struct *mm, unsigned long addr,
 			continue;
 		if (!*limit) {
 			*limit = PAGE_ALIGN(i_size_read(file_inode(vma->vm_file)));
-			if (vma->vm_end - addr < *limit)
+			if (vma->vm_end - addr < *limit) {
 				*file = get_file(vma->vm_file);
-		} else if (vma->vm_file != *file) {
+				if (!shm_is_huge(vma_shm(vma)->file))
+					*token = vma->vm_private_data;
+			}
+		} else if (vma->vm_file != *file ||
+			   (*token && vma->vm_private_data != *token)) {
 			continue;
 		}
 		*start = vma->vm_start;
@@ -1048,6 +1145,7 @@ long sysvipc_shmdt(const void __user *argp)
 	struct mm_struct *mm = current->mm;
 	struct sysvipc_shmdt d;
 	struct file *file = NULL;
+	void *token = NULL;
 	unsigned long addr, from, start, end, limit = 0;
 	long ret = -EINVAL;
 	bool found;
@@ -1065,8 +1163,8 @@ long sysvipc_shmdt(const void __user *argp)
 				ret = -EINTR;
 			break;
 		}
-		found = shm_detach_next(mm, addr, from, &file, &limit, &start,
-					&end);
+		found = shm_detach_next(mm, addr, from, &file, &token, &limit,
+					&start, &end);
 		mmap_read_unlock(mm);
 		if (!found)
 			break;
@@ -1102,7 +1200,6 @@ int sysvipc_shm_mmap(struct vm_area_struct *vma)
 	shp = shm_attach_get(vma->vm_pgoff, acc);
 	if (IS_ERR(shp))
 		return PTR_ERR(shp);
-	sysvipc_obj_get(&shp->perm);
 	file = shm_attach_file(shp, f_flags);
 	err = PTR_ERR_OR_ZERO(file);
 	if (!err) {

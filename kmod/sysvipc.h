@@ -175,6 +175,7 @@ long sysvipc_shmdt(const void __user *argp);
 struct file;
 struct vm_area_struct;
 int sysvipc_shm_mmap(struct vm_area_struct *vma);
+void sysvipc_shm_drop_kept_files(void);
 long sysvipc_semget(const void __user *argp);
 long sysvipc_semctl(const void __user *argp);
 long sysvipc_semop(const void __user *argp);

@@ -1874,7 +1874,12 @@ static long module_refcnt(void)
 	return strtol(buf, NULL, 10);
 }
 
-/* every attach (its file) holds the module; splits share the file */
+/*
+ * Attaches hold the module through their file.  The module keeps a shmem
+ * segment's attach file for the next attach (kmod/shm.c,
+ * shm_attach_file()): one reference, shared by every attach and split of
+ * the same caller, until the segment goes.
+ */
 TEST_F(ipc, attach_pins_module)
 {
 	int id = t_shmget(IPC_PRIVATE, 4 * PG, IPC_CREAT | 0600);
@@ -1890,15 +1895,43 @@ TEST_F(ipc, attach_pins_module)
 	EXPECT_EQ(r0 + 1, module_refcnt());
 	q = shmat(id, NULL, 0);
 	ASSERT_NE(FAILED, q);
-	EXPECT_EQ(r0 + 2, module_refcnt());
-	ASSERT_EQ(0, munmap(p + PG, PG));
-	EXPECT_EQ(r0 + 2, module_refcnt());
-	/* the segment goes, the attaches still hold the module */
-	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
-	EXPECT_EQ(r0 + 2, module_refcnt());
-	EXPECT_EQ(0, shmdt(q));
 	EXPECT_EQ(r0 + 1, module_refcnt());
+	ASSERT_EQ(0, munmap(p + PG, PG));
+	EXPECT_EQ(r0 + 1, module_refcnt());
+	EXPECT_EQ(0, shmdt(q));
 	EXPECT_EQ(0, shmdt(p));
+	/* detached but listed: the kept file stays */
+	EXPECT_EQ(r0 + 1, module_refcnt());
+	p = shmat(id, NULL, 0);
+	ASSERT_NE(FAILED, p);
+	EXPECT_EQ(r0 + 1, module_refcnt());
+	/* removed while attached: the attach still holds the module */
+	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
+	EXPECT_EQ(r0 + 1, module_refcnt());
+	/* the last detach destroys the segment, and its kept file goes */
+	EXPECT_EQ(0, shmdt(p));
+	EXPECT_EQ(r0, module_refcnt());
+}
+
+/* removing an unattached segment lets go of its kept attach file */
+TEST_F(ipc, rmid_drops_kept_attach_file)
+{
+	int id = t_shmget(IPC_PRIVATE, PG, IPC_CREAT | 0600);
+	long r0;
+	char *p;
+
+	NEED_LIB();
+	ASSERT_GE(id, 0);
+	r0 = module_refcnt();
+	p = shmat(id, NULL, SHM_RDONLY);
+	ASSERT_NE(FAILED, p);
+	EXPECT_EQ(0, shmdt(p));
+	p = shmat(id, NULL, 0);
+	ASSERT_NE(FAILED, p);
+	EXPECT_EQ(0, shmdt(p));
+	/* one kept file per access mode */
+	EXPECT_EQ(r0 + 2, module_refcnt());
+	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
 	EXPECT_EQ(r0, module_refcnt());
 }
 
