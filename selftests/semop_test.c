@@ -1358,7 +1358,8 @@ static int many_child(void *p)
 	return 0;
 }
 
-TEST_F(ipc, undo_many_processes)
+/* a thousand forks take longer than the harness's 30 s on the debug kernel */
+TEST_F_TIMEOUT(ipc, undo_many_processes, 600)
 {
 	pid_t pids[MANY];
 	long base = -1, during;
