@@ -45,6 +45,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -255,6 +256,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
 		int fd = open("/proc/self/maps", O_RDONLY);
 		ssize_t len = fd >= 0 ? read(fd, maps, sizeof(maps) - 1) : -1;
 		uintptr_t a = (uintptr_t)si->si_addr;
+		uintptr_t ip = (uintptr_t)u->uc_mcontext.gregs[REG_RIP];
 
 		if (len > 0) {
 			char *l = maps;
@@ -265,7 +267,9 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
 				unsigned long lo = strtoul(l, NULL, 16);
 				unsigned long hi = strtoul(strchr(l, '-') + 1, NULL, 16);
 
-				if (a >= lo - 0x4000 && a < hi + 0x4000 && write(2, l, e ? (size_t)(e - l + 1) : strlen(l)) < 0)
+				/* around the address, and where the faulting code is */
+				if (((a >= lo - 0x4000 && a < hi + 0x4000) || (ip >= lo && ip < hi)) &&
+				    write(2, l, e ? (size_t)(e - l + 1) : strlen(l)) < 0)
 					break;
 				l = e ? e + 1 : NULL;
 			}
@@ -274,6 +278,12 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
 			     me ? me->buf : NULL, volatile_page, remap_arena, edge, ro_page);
 		if (write(2, msg, n) < 0)
 			n = 0;
+	}
+	/* not async-signal-safe, but the process dies of this anyway */
+	{
+		void *frames[32];
+
+		backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
