@@ -928,7 +928,7 @@ static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
  * O_RDWR); the caller holds a reference on @shp.
  *
  * The kernel makes a file per attach; so did we, but opening and releasing
- * it cost about 8% of an shmat+shmdt cycle.  The last attach file of a
+ * it cost a third of an shmat+shmdt cycle (README.md).  The last attach file of a
  * shmem segment is now kept and reused by the next attach with the very
  * same credentials (the file carries its opener's, which security modules
  * check at mmap).  What tells attaches apart for shmdt's fragment rule is
