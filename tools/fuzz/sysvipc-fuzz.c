@@ -45,7 +45,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <execinfo.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -144,7 +143,7 @@ static long page;
 /* pages with particular properties, set up before the workers fork */
 static char *ro_page;		/* PROT_READ */
 static char *edge;		/* a RW page followed by a PROT_NONE page */
-static char *volatile_page;	/* unmapped and mapped again by threads */
+static char *volatile_page;	/* made inaccessible and back by threads */
 static char *remap_arena;	/* PROT_NONE area SHM_REMAP may land in */
 #define ARENA_PAGES 512
 
@@ -185,9 +184,10 @@ struct thr {
 };
 static __thread struct thr *me;
 /*
- * No thread calls anything before every thread has its stack and buffer:
- * after that the fuzzer maps nothing but attaches and device mappings, so
- * a hole that an attach or SHM_REMAP lands in never holds our own data.
+ * No thread calls anything before every thread has its stack, buffer and
+ * malloc arena: after that the fuzzer maps nothing but attaches and device
+ * mappings, so a hole that an attach or SHM_REMAP lands in never holds our
+ * own data.
  */
 static atomic_int go;
 
@@ -279,12 +279,6 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
 		if (write(2, msg, n) < 0)
 			n = 0;
 	}
-	/* not async-signal-safe, but the process dies of this anyway */
-	{
-		void *frames[32];
-
-		backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
-	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -366,7 +360,7 @@ static uint64_t gen_ptr(void *good, size_t len, bool out)
 			return (uint64_t)(uintptr_t)(edge + page - cut);
 		}
 		return (uint64_t)(uintptr_t)(edge + page - 1);
-	case 4:	/* a page another thread unmaps and maps again */
+	case 4:	/* a page another thread takes away and gives back */
 		if (len <= (size_t)page) {
 			char *p = volatile_page + rnd(r, page - len + 1);
 
@@ -962,11 +956,15 @@ static void do_vmop(void)
 	}
 	pthread_mutex_unlock(&att_lock);
 	if (!a.addr) {
-		/* the volatile page: unmap it and map it again */
-		munmap(volatile_page, page);
+		/*
+		 * The volatile page: taken away and given back.  mprotect,
+		 * not munmap and mmap: a MAP_FIXED that fails (failslab)
+		 * leaves a hole, where any one-page mapping of another thread
+		 * would land and then be mapped over.
+		 */
+		mprotect(volatile_page, page, PROT_NONE);
 		usleep(rnd(r, 50));
-		mmap(volatile_page, page, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		mprotect(volatile_page, page, PROT_READ | PROT_WRITE);
 		count(C_VMOP, 0, 0);
 		return;
 	}
@@ -1296,18 +1294,30 @@ static void do_objfd(void)
 static int is_status_region(const void *p)
 {
 	unsigned long long lo, hi, off;
-	char line[512];
+	char buf[4096], *line, *nl;
+	size_t have = 0;
+	ssize_t got;
 	int found = 0;
-	FILE *f = fopen("/proc/self/maps", "re");
+	/* no stdio: fopen() mallocs, see thread_main() */
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	if (fd < 0)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &off) == 3 &&
-		    (uintptr_t)p >= lo && (uintptr_t)p < hi)
-			found = off == SYSVIPC_MMAP_MSGSTATUS * 4096 &&
-				strstr(line, " /dev/sysvipc") ? 1 : -1;
-	fclose(f);
+	while (!found && (got = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)got;
+		buf[have] = '\0';
+		for (line = buf; !found && (nl = strchr(line, '\n')); line = nl + 1) {
+			*nl = '\0';
+			if (sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &off) == 3 &&
+			    (uintptr_t)p >= lo && (uintptr_t)p < hi)
+				found = off == SYSVIPC_MMAP_MSGSTATUS * 4096 &&
+					strstr(line, " /dev/sysvipc") ? 1 : -1;
+		}
+		/* keep the partial last line (a whole one always fits) */
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+	}
+	close(fd);
 	return found == 1;
 }
 
@@ -1475,6 +1485,13 @@ static void *thread_main(void *arg)
 	struct sigevent sev = { 0 };
 
 	me = t;
+	/*
+	 * The thread's malloc arena and tcache, made before any thread fuzzes:
+	 * made first under failslab, glibc falls back to mmap()ing a page of
+	 * its own, which lands in whatever hole other threads' munmap or
+	 * SHM_REMAP left and is then mapped over.  The loop allocates nothing.
+	 */
+	free(malloc(1));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGALRM;
 	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
