@@ -3,8 +3,10 @@
 # final rmmod (which must then succeed). TAP on stdout.
 #
 # For each way a process can keep the module busy (an open descriptor, an
-# attach, an attach file kept after a detach, a raw mmap of the device, a SEM_UNDO list, a task blocked in
-# semop or msgrcv, an object descriptor, the queues' status region mapped), a holder (sysvipc-fuzz --hold) gets into that state;
+# attach, an attach file kept after a detach, a raw mmap of the device, a
+# SEM_UNDO list, a task blocked in semop or msgrcv, an object descriptor,
+# the queues' status region mapped), a holder (sysvipc-fuzz --hold) gets
+# into that state;
 # `rmmod sysvipc` must then fail and leave the module working; the holder
 # is SIGKILLed, and the module's refcount must drop back to 0 and
 # undo_lists to 0, with no object left behind.

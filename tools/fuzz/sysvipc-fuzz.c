@@ -34,8 +34,8 @@
  *
  * --failslab: every worker thread sets its /proc/thread-self/make-it-fail
  * (after locking the worker's memory and running on a populated, locked
- * stack), so that fault injection configured
- * with task-filter hits the workers' calls only, not the parent's cleanup.
+ * stack), so that fault injection configured with task-filter hits the
+ * workers' calls only, not the parent's cleanup.
  *
  * --seed N makes a run reproducible: every thread draws from its own
  * generator seeded from N, its process slot and thread number, so the
@@ -230,6 +230,7 @@ static __thread const char *cur_what = "start";
 static void on_fault(int sig, siginfo_t *si, void *uc_)
 {
 	ucontext_t *u = uc_;
+	uintptr_t ip = (uintptr_t)u->uc_mcontext.gregs[REG_RIP];
 	char msg[320];
 	int n;
 
@@ -244,7 +245,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
 	n = snprintf(msg, sizeof(msg),
 		     "sysvipc-fuzz: pid %d: signal %d code %d at %p during %s (ip %#llx cr2 %#llx err %#llx trap %lld)\n",
 		     getpid(), sig, si->si_code, si->si_addr, cur_what,
-		     (unsigned long long)u->uc_mcontext.gregs[REG_RIP],
+		     (unsigned long long)ip,
 		     (unsigned long long)u->uc_mcontext.gregs[REG_CR2],
 		     (unsigned long long)u->uc_mcontext.gregs[REG_ERR],
 		     (long long)u->uc_mcontext.gregs[REG_TRAPNO]);
@@ -256,7 +257,6 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
 		int fd = open("/proc/self/maps", O_RDONLY);
 		ssize_t len = fd >= 0 ? read(fd, maps, sizeof(maps) - 1) : -1;
 		uintptr_t a = (uintptr_t)si->si_addr;
-		uintptr_t ip = (uintptr_t)u->uc_mcontext.gregs[REG_RIP];
 
 		if (len > 0) {
 			char *l = maps;
