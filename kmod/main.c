@@ -10,12 +10,14 @@
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
 #include <linux/sysvipc.h>
+#include "compat.h"
 #include "sysvipc.h"
 
 /*
@@ -169,7 +171,7 @@ static long sysvipc_version(void __user *argp)
 			    SYSVIPC_FEAT_OBJFD | SYSVIPC_FEAT_SEM_FAST |
 			    SYSVIPC_FEAT_MSG_BATCH | SYSVIPC_FEAT_UNDO_RW |
 			    SYSVIPC_FEAT_RESTORE | SYSVIPC_FEAT_MSG_STATUS |
-			    SYSVIPC_FEAT_MMAP_PGOFF,
+			    SYSVIPC_FEAT_MMAP_PGOFF | SYSVIPC_FEAT_MSG_RING,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -209,6 +211,8 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_msgrcv(argp);
 	case SYSVIPC_IOC_MSGSTATUS:
 		return sysvipc_msgstatus(file, argp);
+	case SYSVIPC_IOC_MSGRING:
+		return sysvipc_msgring(file, argp);
 	case SYSVIPC_IOC_OBJFD:
 		return sysvipc_objfd(argp);
 	case SYSVIPC_IOC_UNDO_GET:
@@ -242,6 +246,55 @@ static int sysvipc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * A one-page mapping of a module page (a semaphore set's fast-path page, a
+ * queue's receive ring): the device file at the object's offset, which
+ * pins the module; each VMA holds a reference on the page in
+ * vm_private_data.  The page is inserted at the first fault.  Nothing
+ * refers back to the object, so a page it retires stays mapped, dead,
+ * until the last unmap.
+ */
+static vm_fault_t sysvipc_page_fault(struct vm_fault *vmf)
+{
+	struct page *page = vmf->vma->vm_private_data;
+	int err;
+
+	if (vmf->pgoff != vmf->vma->vm_pgoff)
+		return VM_FAULT_SIGBUS;
+	err = vm_insert_page(vmf->vma, vmf->address, page);
+	if (!err || err == -EBUSY)
+		return VM_FAULT_NOPAGE;
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+/* mremap copies the VMA: the copy takes its own reference. */
+static void sysvipc_page_open(struct vm_area_struct *vma)
+{
+	get_page(vma->vm_private_data);
+}
+
+static void sysvipc_page_close(struct vm_area_struct *vma)
+{
+	put_page(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct sysvipc_page_vm_ops = {
+	.open = sysvipc_page_open,
+	.close = sysvipc_page_close,
+	.fault = sysvipc_page_fault,
+};
+
+/* Make @vma (one page, checked by the caller) map @page; consumes a ref. */
+void sysvipc_vma_page(struct vm_area_struct *vma, struct page *page)
+{
+	/* Not inherited, never grown, no core dump, never executable. */
+	sysvipc_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND |
+				   VM_DONTDUMP | VM_MIXEDMAP);
+	sysvipc_vma_clear_flags(vma, VM_MAYEXEC);
+	vma->vm_private_data = page;
+	vma->vm_ops = &sysvipc_page_vm_ops;
+}
+
 /* By page offset: uapi/linux/sysvipc.h, SYSVIPC_MMAP_*. */
 static int sysvipc_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -251,6 +304,9 @@ static int sysvipc_mmap(struct file *file, struct vm_area_struct *vma)
 		return sysvipc_msgstatus_mmap(vma);
 	if (pgoff >= SYSVIPC_MMAP_SEM && pgoff - SYSVIPC_MMAP_SEM <= INT_MAX)
 		return sysvipc_semmap_mmap(vma, pgoff - SYSVIPC_MMAP_SEM);
+	if (pgoff >= SYSVIPC_MMAP_MSGRING &&
+	    pgoff - SYSVIPC_MMAP_MSGRING <= INT_MAX)
+		return sysvipc_msgring_mmap(vma, pgoff - SYSVIPC_MMAP_MSGRING);
 	return sysvipc_shm_mmap(vma);
 }
 

@@ -53,50 +53,11 @@
 
 #include <linux/sysvipc.h>
 #include "compat.h"
-#include "sysvipc.h"
+#include "msg.h"
 
 /* The kernel's MSGSSZ and MSGSEG, reported by IPC_INFO. */
 #define SYSVIPC_MSGSSZ	16
 #define SYSVIPC_MSGSEG	0xffff
-
-struct sysvipc_msq {
-	struct sysvipc_obj perm;
-	/* All under perm.lock. */
-	time64_t stime;
-	time64_t rtime;
-	time64_t ctime;
-	unsigned long cbytes;	/* bytes queued */
-	unsigned long qnum;	/* messages queued */
-	unsigned long qbytes;	/* most bytes the queue may hold */
-	struct pid *lspid;
-	struct pid *lrpid;
-	struct list_head messages;	/* struct sysvipc_msg, oldest first */
-	struct list_head receivers;	/* struct msg_receiver, FIFO */
-	struct list_head senders;	/* struct msg_sender, FIFO */
-};
-
-/* The text beyond the first block, in blocks of at most a page. */
-struct sysvipc_msgseg {
-	struct sysvipc_msgseg *next;
-	char text[];
-};
-
-/*
- * One message.  Immutable once linked, except @list (under the queue's
- * lock).  @refs is 1 for the queue or the receiver that owns it, plus one
- * for each MSG_COPY reader copying it out; the last put frees it.
- */
-struct sysvipc_msg {
-	struct list_head list;
-	refcount_t refs;
-	size_t size;		/* bytes of text */
-	long type;
-	struct sysvipc_msgseg *next;
-	char text[];
-};
-
-#define MSG_HEAD_TEXT	(PAGE_SIZE - sizeof(struct sysvipc_msg))
-#define MSG_SEG_TEXT	(PAGE_SIZE - sizeof(struct sysvipc_msgseg))
 
 /* How a receiver selects messages: the kernel's SEARCH_* modes. */
 enum msg_mode {
@@ -151,11 +112,6 @@ struct msg_wake {
 
 static struct sysvipc_ids msg_ids;
 
-static struct sysvipc_msq *to_msq(struct sysvipc_obj *obj)
-{
-	return container_of(obj, struct sysvipc_msq, perm);
-}
-
 /*
  * The status region (SYSVIPC_IOC_MSGSTATUS): one read-only slot per index,
  * which user space polls to spin before a call that would sleep.  Allocated
@@ -173,13 +129,14 @@ static struct sysvipc_msq *to_msq(struct sysvipc_obj *obj)
 static struct sysvipc_msg_slot *msg_status;
 static DEFINE_MUTEX(msg_status_mutex);	/* serialises the allocation */
 
-/* Write @msq's slot.  Queue lock held. */
-static void msg_status_update(struct sysvipc_msq *msq)
+/* Write @msq's slot (and its ring's list count).  Queue lock held. */
+void msg_status_update(struct sysvipc_msq *msq)
 {
 	/* Pairs with smp_store_release() in msg_status_get(). */
 	struct sysvipc_msg_slot *st = smp_load_acquire(&msg_status);
 	struct sysvipc_obj *obj = &msq->perm;
 
+	msg_ring_status(msq);
 	if (!st)
 		return;
 	st += obj->id & (SYSVIPC_MSG_SLOTS - 1);
@@ -243,7 +200,7 @@ static void msg_free(struct sysvipc_msg *msg)
 	}
 }
 
-static void msg_put(struct sysvipc_msg *msg)
+void msg_put(struct sysvipc_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->refs))
 		msg_free(msg);
@@ -433,6 +390,13 @@ static void msg_set_pid(struct pid **slot, struct pid *pid)
 	}
 }
 
+/* msg_lrpid: a receive through the module. */
+static void msg_set_lrpid(struct sysvipc_msq *msq, struct pid *pid)
+{
+	msg_set_pid(&msq->lrpid, pid);
+	msq->lrpid_user = 0;
+}
+
 static bool msg_match(const struct sysvipc_msg *msg, long type,
 		      enum msg_mode mode)
 {
@@ -562,7 +526,7 @@ static bool msg_hand_off(struct sysvipc_msq *msq, struct sysvipc_msg *msg,
 			msg_receiver_done(msr, ERR_PTR(-E2BIG), w);
 			continue;
 		}
-		msg_set_pid(&msq->lrpid, task_pid(msr->task));
+		msg_set_lrpid(msq, task_pid(msr->task));
 		msq->rtime = ktime_get_real_seconds();
 		msg_receiver_done(msr, msg, w);
 		return true;
@@ -575,6 +539,7 @@ static void msg_release(struct sysvipc_obj *obj)
 	struct sysvipc_msq *msq = to_msq(obj);
 
 	/* Only module unload gets here with messages still queued. */
+	msg_ring_free(msq);
 	msg_put_list(&msq->messages);
 	put_pid(msq->lspid);
 	put_pid(msq->lrpid);
@@ -654,11 +619,14 @@ static long msg_send(struct sysvipc_obj *obj, struct sysvipc_msg *msg,
 		if (obj->deleted)
 			break;
 		err = 0;
+		msg_ring_reap(msq);
 		if (msg_fits(msq, size))
 			break;
 		err = -EAGAIN;
 		if (flg & IPC_NOWAIT)
 			break;
+		/* A receive from the ring would not wake us. */
+		msg_ring_absorb(msq);
 
 		/*
 		 * Sleep until a receive or IPC_SET makes room.  The queue is
@@ -691,7 +659,8 @@ static long msg_send(struct sysvipc_obj *obj, struct sysvipc_msg *msg,
 		msg_set_pid(&msq->lspid, task_tgid(current));
 		msq->stime = ktime_get_real_seconds();
 		if (!msg_hand_off(msq, msg, &w)) {
-			list_add_tail(&msg->list, &msq->messages);
+			if (!msg_ring_put(msq, msg))
+				list_add_tail(&msg->list, &msq->messages);
 			msq->cbytes += size;
 			msq->qnum++;
 			msg_status_update(msq);
@@ -794,7 +763,7 @@ static struct sysvipc_msg *msg_take(struct sysvipc_msq *msq, long type,
 	msq->cbytes -= msg->size;
 	msg_status_update(msq);
 	msq->rtime = ktime_get_real_seconds();
-	msg_set_pid(&msq->lrpid, task_tgid(current));
+	msg_set_lrpid(msq, task_tgid(current));
 	msg_wake_senders(msq, w);
 	w->poll |= EPOLLOUT | EPOLLWRNORM;
 	return msg;
@@ -825,6 +794,7 @@ static struct sysvipc_msg *msg_receive(struct sysvipc_obj *obj, u64 bufsz,
 		msg = ERR_PTR(-EIDRM);
 		if (obj->deleted)
 			break;
+		msg_ring_absorb(msq);
 		msg = msg_take(msq, type, mode, bufsz, copy_max, flg, &w);
 		if (msg != ERR_PTR(-EAGAIN))
 			break;
@@ -937,6 +907,7 @@ static long msg_rmid(struct sysvipc_obj *obj, void *arg)
 	struct sysvipc_msq *msq = to_msq(obj);
 	struct msg_down *d = arg;
 
+	msg_ring_retire(msq, SYSVIPC_MSGRING_REMOVED);
 	msg_wake_all_removed(msq, &d->wake);
 	list_splice_init(&msq->messages, &d->gone);
 	msq->qnum = 0;
@@ -960,6 +931,8 @@ static long msg_set(struct sysvipc_obj *obj, void *arg)
 	err = sysvipc_update_perm(obj, &ds->msg_perm);
 	if (err)
 		return err;
+	/* Mapped under the old permissions: map again under the new ones. */
+	msg_ring_retire(msq, SYSVIPC_MSGRING_MOVED);
 	msq->qbytes = ds->msg_qbytes;
 	msq->ctime = ktime_get_real_seconds();
 	msg_status_update(msq);
@@ -984,6 +957,7 @@ static void msg_fill(struct sysvipc_obj *obj, void *buf)
 	struct sysvipc_msq *msq = to_msq(obj);
 	struct msqid64_ds *ds = buf;
 
+	msg_ring_reap(msq);
 	sysvipc_fill_perm(obj, &ds->msg_perm);
 	ds->msg_stime = msq->stime;
 	ds->msg_rtime = msq->rtime;
@@ -992,7 +966,7 @@ static void msg_fill(struct sysvipc_obj *obj, void *buf)
 	ds->msg_qnum = msq->qnum;
 	ds->msg_qbytes = msq->qbytes;
 	ds->msg_lspid = pid_vnr(msq->lspid);
-	ds->msg_lrpid = pid_vnr(msq->lrpid);
+	ds->msg_lrpid = msq->lrpid_user ?: pid_vnr(msq->lrpid);
 }
 
 static long msg_ctl_down(int id, int cmd, void __user *buf)
@@ -1051,6 +1025,7 @@ static long msg_info(int cmd, void __user *buf)
 		info.msgpool = msg_ids.in_use;
 		xa_for_each(&msg_ids.objs, idx, obj) {
 			spin_lock(&obj->lock);
+			msg_ring_reap(to_msq(obj));
 			hdrs += to_msq(obj)->qnum;
 			bytes += to_msq(obj)->cbytes;
 			spin_unlock(&obj->lock);
@@ -1209,6 +1184,7 @@ static bool msg_fd_more(struct sysvipc_obj *obj, long type,
 	bool more;
 
 	spin_lock(&obj->lock);
+	msg_ring_absorb(to_msq(obj));
 	more = !obj->deleted && !IS_ERR(msg_find(to_msq(obj), type, mode));
 	spin_unlock(&obj->lock);
 	return more;
@@ -1340,6 +1316,7 @@ ssize_t sysvipc_msg_fd_read_batch(struct sysvipc_obj *obj,
 	 * state results, as no one sees the queue in between.
 	 */
 	spin_lock(&obj->lock);
+	msg_ring_absorb(msq);
 	while (!obj->deleted && n < SYSVIPC_MSG_BATCH_MAX &&
 	       off + hdr <= count) {
 		msg = msg_find(msq, type, mode);
@@ -1354,7 +1331,7 @@ ssize_t sysvipc_msg_fd_read_batch(struct sysvipc_obj *obj,
 	if (n > 1) {
 		msg_status_update(msq);
 		msq->rtime = ktime_get_real_seconds();
-		msg_set_pid(&msq->lrpid, task_tgid(current));
+		msg_set_lrpid(msq, task_tgid(current));
 		msg_wake_senders(msq, &w);
 		w.poll |= EPOLLOUT | EPOLLWRNORM;
 	}
@@ -1419,6 +1396,8 @@ __poll_t sysvipc_msg_fd_poll(struct sysvipc_obj *obj, long type, int msgflg,
 	if (obj->deleted) {
 		mask = EPOLLERR | EPOLLHUP;
 	} else {
+		/* A poller is queued now: sends keep off the ring. */
+		msg_ring_absorb(msq);
 		if ((want & EPOLLIN) && !IS_ERR(msg_find(msq, type, mode)))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if ((want & EPOLLOUT) && msg_fits(msq, msgsz))
@@ -1456,9 +1435,11 @@ void sysvipc_msg_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
 	struct sysvipc_msq *msq = to_msq(obj);
 
 	spin_lock(&obj->lock);
+	msg_ring_reap(msq);
 	seq_printf(s, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
 		   obj->key, obj->id, obj->mode, msq->cbytes, msq->qnum,
-		   pid_nr_ns(msq->lspid, pid_ns), pid_nr_ns(msq->lrpid, pid_ns),
+		   pid_nr_ns(msq->lspid, pid_ns),
+		   msq->lrpid_user ?: pid_nr_ns(msq->lrpid, pid_ns),
 		   from_kuid_munged(user_ns, obj->uid),
 		   from_kgid_munged(user_ns, obj->gid),
 		   from_kuid_munged(user_ns, obj->cuid),
@@ -1485,6 +1466,8 @@ long sysvipc_msg_restore(int id, struct sysvipc_restore_k *k)
 	if (obj->deleted) {
 		err = -EIDRM;
 	} else {
+		msg_ring_reap(msq);
+		msq->lrpid_user = 0;
 		sysvipc_restore_perm(obj, k);
 		msq->stime = k->time[0];
 		msq->rtime = k->time[1];

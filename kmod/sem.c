@@ -931,43 +931,6 @@ long sysvipc_semop(const void __user *argp)
 /* ---- SYSVIPC_IOC_SEMMAP ---- */
 
 /*
- * A mapping of a set's page is the device file at SYSVIPC_MMAP_SEM + id
- * (the file pins the module); each VMA holds a reference on the page in
- * vm_private_data.  The page is inserted at the first fault.  Nothing
- * refers back to the set: a page retired by IPC_SET or IPC_RMID simply
- * stays frozen until the last unmap.
- */
-static vm_fault_t semmap_fault(struct vm_fault *vmf)
-{
-	struct page *page = vmf->vma->vm_private_data;
-	int err;
-
-	if (vmf->pgoff != vmf->vma->vm_pgoff)
-		return VM_FAULT_SIGBUS;
-	err = vm_insert_page(vmf->vma, vmf->address, page);
-	if (!err || err == -EBUSY)
-		return VM_FAULT_NOPAGE;
-	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-}
-
-/* mremap copies the VMA: the copy takes its own reference. */
-static void semmap_open(struct vm_area_struct *vma)
-{
-	get_page(vma->vm_private_data);
-}
-
-static void semmap_close(struct vm_area_struct *vma)
-{
-	put_page(vma->vm_private_data);
-}
-
-static const struct vm_operations_struct semmap_vm_ops = {
-	.open = semmap_open,
-	.close = semmap_close,
-	.fault = semmap_fault,
-};
-
-/*
  * Under obj->lock: the set's page with a reference for the caller, after
  * semop's checks for altering; installs @new (consuming it) if the set has
  * none.  NULL with *err 0 when a page must be allocated first.
@@ -1034,12 +997,7 @@ int sysvipc_semmap_mmap(struct vm_area_struct *vma, unsigned long id)
 	}
 	if (err)
 		goto out;
-	/* Not inherited, never grown, no core dump, never executable. */
-	sysvipc_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND |
-				   VM_DONTDUMP | VM_MIXEDMAP);
-	sysvipc_vma_clear_flags(vma, VM_MAYEXEC);
-	vma->vm_private_data = page;
-	vma->vm_ops = &semmap_vm_ops;
+	sysvipc_vma_page(vma, page);
 out:
 	if (new)
 		__free_page(new);

@@ -173,6 +173,7 @@ long sysvipc_shmctl(const void __user *argp);
 long sysvipc_shmat(void __user *argp);
 long sysvipc_shmdt(const void __user *argp);
 struct file;
+struct page;
 struct vm_area_struct;
 int sysvipc_shm_mmap(struct vm_area_struct *vma);
 void sysvipc_shm_drop_kept_files(void);
@@ -187,6 +188,9 @@ long sysvipc_msgsnd(const void __user *argp);
 long sysvipc_msgrcv(const void __user *argp);
 long sysvipc_msgstatus(struct file *dev, void __user *argp);
 int sysvipc_msgstatus_mmap(struct vm_area_struct *vma);
+long sysvipc_msgring(struct file *dev, void __user *argp);
+int sysvipc_msgring_mmap(struct vm_area_struct *vma, unsigned long id);
+void sysvipc_vma_page(struct vm_area_struct *vma, struct page *page);
 long sysvipc_objfd(const void __user *argp);
 
 /* Object fds (kmod/objfd.c): what each type provides. */

@@ -5,7 +5,10 @@
 #ifndef LIBSYSVIPC_LIB_H
 #define LIBSYSVIPC_LIB_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 #include "sysvipc.h"
 
 /*
@@ -50,6 +53,32 @@ static inline void sysvipc_cpu_relax(void)
 #endif
 }
 
+/* maptab.c: objects the process mapped a page of. */
+#define SYSVIPC_MAPTAB_SLOTS	128	/* a power of two */
+
+struct sysvipc_mapent {
+	int key;		/* id + 1, or 0: free; set once */
+	int ready;		/* addr and aux are valid */
+	unsigned int aux[2];	/* the table's own */
+	void *addr;		/* the page, or NULL: none */
+};
+
+struct sysvipc_maptab {
+	/* Map @id; NULL when it gets no page (errno kept; may clear @on). */
+	void *(*map)(struct sysvipc_maptab *t, int fd, int id,
+		     unsigned int aux[2]);
+	/* Whether IPC_SET retired @page: map again. */
+	bool (*moved)(const void *page);
+	int on;			/* -1 until decided; 0: never map */
+	struct sysvipc_mapent ent[SYSVIPC_MAPTAB_SLOTS];
+};
+
+struct sysvipc_mapent *sysvipc_map_find(struct sysvipc_maptab *t, int id,
+					bool *absent);
+void sysvipc_map_add(struct sysvipc_maptab *t, int fd, int id);
+void sysvipc_map_learn(struct sysvipc_maptab *t, int fd, int id);
+pid_t sysvipc_map_pid(void);
+
 /* semfast.c: the user-space fast path of semop. */
 struct sembuf;
 struct timespec;
@@ -57,5 +86,10 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 		       const struct timespec *timeout);
 void sysvipc_semfast_learn(int fd, int id, const struct sembuf *sops,
 			   size_t nsops, const struct timespec *timeout);
+
+/* msgring.c: receiving from a queue's receive ring. */
+int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
+			    long msgtyp, int msgflg, ssize_t *ret);
+void sysvipc_msgring_learn(int fd, int id);
 
 #endif /* LIBSYSVIPC_LIB_H */

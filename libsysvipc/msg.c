@@ -166,13 +166,23 @@ SYSVIPC_API ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
 	};
 	int fd = sysvipc_dev_fd();
 
+	ssize_t ret;
+	int how;
+
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_msgrcv, msqid, msgp, msgsz, msgtyp, msgflg);
 	if (fd < 0)
 		return -1;
-	if (!(msgflg & IPC_NOWAIT))
+	how = sysvipc_msgring_receive(fd, msqid, msgp, msgsz, msgtyp, msgflg,
+				      &ret);
+	if (!how)
+		return ret;
+	if (how == 1 && !(msgflg & IPC_NOWAIT))
 		msg_spin_receive(fd, msqid);
-	return sysvipc_call(fd, SYSVIPC_IOC_MSGRCV, &arg, 1);
+	ret = sysvipc_call(fd, SYSVIPC_IOC_MSGRCV, &arg, 1);
+	if (ret >= 0)
+		sysvipc_msgring_learn(fd, msqid);
+	return ret;
 }
 
 SYSVIPC_API int msgctl(int msqid, int cmd, struct msqid_ds *buf)

@@ -17,13 +17,7 @@
  * checked by the module when the set was mapped, and IPC_SET or IPC_RMID
  * mark the page dead, which sends every caller back to the module.
  *
- * Mappings: a table of id -> page, looked up without locks; slots are
- * claimed with a compare-and-swap and never freed, so a mapping is never
- * unmapped while another thread may use it (a full table, or a set that
- * cannot be mapped, just means "use the ioctl").  A page marked MOVED is
- * replaced by a fresh mapping after the next successful call; the old one
- * stays mapped.  fork() children do not inherit the mappings
- * (VM_DONTCOPY): a pthread_atfork handler empties the table in the child.
+ * The pages are kept in a table of id -> page (maptab.c).
  *
  * Differences from the module's path, documented in README.md: sempid
  * stored by the fast path is the pid the process itself sees; a bad sops
@@ -32,7 +26,6 @@
  * IPC_SET or IPC_RMID.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,146 +35,41 @@
 #include <sys/sem.h>
 #include "lib.h"
 
-#define SEMFAST_SLOTS	128	/* a power of two */
 #define SEMFAST_CAS	16	/* compare-and-swap failures before the ioctl */
 #define SEMFAST_VMX	32767	/* SEMVMX */
 
-struct semfast_ent {
-	int key;		/* id + 1, or 0: free; set once */
-	int ready;		/* hdr and the rest are valid */
-	unsigned int nsems;
-	unsigned int flags;	/* SYSVIPC_SEMMAP_* */
-	struct sysvipc_sem_page_hdr *hdr;	/* NULL: no fast path */
-};
-
-static struct semfast_ent semfast_tab[SEMFAST_SLOTS];
-/* -1 until decided; 0 when the module has no fast path. */
-static int semfast_on = -1;
-static pid_t semfast_pid;
-static int semfast_atfork;
-
-static void semfast_child(void)
-{
-	unsigned int i;
-
-	/* Single-threaded here: the mappings did not come along. */
-	for (i = 0; i < SEMFAST_SLOTS; i++) {
-		semfast_tab[i].key = 0;
-		semfast_tab[i].ready = 0;
-		semfast_tab[i].hdr = NULL;
-	}
-	semfast_pid = getpid();
-}
-
-static unsigned int semfast_hash(int id)
-{
-	uint32_t h = (uint32_t)id * 0x9e3779b1u;
-
-	return h >> 25;		/* 7 bits: SEMFAST_SLOTS */
-}
-
-/* The ready entry of @id, or NULL. */
-static struct semfast_ent *semfast_find(int id, bool *absent)
-{
-	unsigned int i, h = semfast_hash(id);
-	struct semfast_ent *e;
-	int key;
-
-	*absent = false;
-	for (i = 0; i < SEMFAST_SLOTS; i++) {
-		e = &semfast_tab[(h + i) & (SEMFAST_SLOTS - 1)];
-		key = __atomic_load_n(&e->key, __ATOMIC_ACQUIRE);
-		if (!key) {
-			*absent = true;
-			return NULL;
-		}
-		if (key == id + 1)
-			return __atomic_load_n(&e->ready, __ATOMIC_ACQUIRE) ?
-			       e : NULL;
-	}
-	return NULL;
-}
-
-/* Map @id; NULL when the set gets no page (and errno says why). */
-static struct sysvipc_sem_page_hdr *semfast_map(int fd, int id,
-						unsigned int *nsems,
-						unsigned int *flags)
+/* Map @id: aux[0] the set's size, aux[1] its SYSVIPC_SEMMAP_* flags. */
+static void *semfast_map(struct sysvipc_maptab *t, int fd, int id,
+			 unsigned int aux[2])
 {
 	struct sysvipc_semmap m = { .id = id };
 	int saved = errno;
 
 	if (sysvipc_call(fd, SYSVIPC_IOC_SEMMAP, &m, 1)) {
 		if (errno == ENOSYS || errno == EOPNOTSUPP)
-			__atomic_store_n(&semfast_on, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&t->on, 0, __ATOMIC_RELAXED);
 		errno = saved;
 		return NULL;
 	}
 	errno = saved;
-	*nsems = m.nsems;
-	*flags = m.out_flags;
-	return (struct sysvipc_sem_page_hdr *)(uintptr_t)m.addr;
+	aux[0] = m.nsems;
+	aux[1] = m.out_flags;
+	return (void *)(uintptr_t)m.addr;
 }
 
-static void semfast_add(int fd, int id)
+static bool semfast_moved(const void *page)
 {
-	struct sysvipc_sem_page_hdr *hdr;
-	unsigned int i, h, nsems = 0, flags = 0;
-	struct semfast_ent *e;
-	int key;
+	const struct sysvipc_sem_page_hdr *hdr = page;
 
-	if (!sysvipc_maps_on()) {
-		__atomic_store_n(&semfast_on, 0, __ATOMIC_RELAXED);
-		return;
-	}
-	if (!__atomic_exchange_n(&semfast_atfork, 1, __ATOMIC_ACQ_REL)) {
-		semfast_pid = getpid();
-		if (pthread_atfork(NULL, NULL, semfast_child)) {
-			/* Children would see stale mappings: stay slow. */
-			__atomic_store_n(&semfast_on, 0, __ATOMIC_RELAXED);
-			return;
-		}
-	}
-	hdr = semfast_map(fd, id, &nsems, &flags);
-	h = semfast_hash(id);
-	for (i = 0; i < SEMFAST_SLOTS; i++) {
-		e = &semfast_tab[(h + i) & (SEMFAST_SLOTS - 1)];
-		key = 0;
-		if (__atomic_compare_exchange_n(&e->key, &key, id + 1, false,
-						__ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
-			e->nsems = nsems;
-			e->flags = flags;
-			__atomic_store_n(&e->hdr, hdr, __ATOMIC_RELAXED);
-			__atomic_store_n(&e->ready, 1, __ATOMIC_RELEASE);
-			return;
-		}
-		if (key == id + 1)
-			break;	/* another thread got there first */
-	}
-	/* Not published, so nobody else can be using it. */
-	if (hdr)
-		munmap(hdr, (size_t)sysconf(_SC_PAGESIZE));
+	return __atomic_load_n(&hdr->flags, __ATOMIC_RELAXED) &
+	       SYSVIPC_SEM_PAGE_MOVED;
 }
 
-/* A dead page (IPC_SET): map the set again after a successful call. */
-static void semfast_renew(int fd, int id, struct semfast_ent *e,
-			  struct sysvipc_sem_page_hdr *old)
-{
-	struct sysvipc_sem_page_hdr *hdr;
-	unsigned int nsems, flags;
-
-	hdr = semfast_map(fd, id, &nsems, &flags);
-	/* Only the winner publishes; the loser's page is still private. */
-	if (!__atomic_compare_exchange_n(&e->hdr, &old, hdr, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (hdr)
-			munmap(hdr, (size_t)sysconf(_SC_PAGESIZE));
-		return;
-	}
-	/* nsems is fixed; flags may differ after IPC_SET (racy but safe). */
-	if (hdr)
-		__atomic_store_n(&e->flags, flags, __ATOMIC_RELAXED);
-}
+static struct sysvipc_maptab semfast_tab = {
+	.map = semfast_map,
+	.moved = semfast_moved,
+	.on = -1,
+};
 
 /*
  * After the ioctl did a single operation on @id: map the set for next
@@ -191,23 +79,10 @@ static void semfast_renew(int fd, int id, struct semfast_ent *e,
 void sysvipc_semfast_learn(int fd, int id, const struct sembuf *sops,
 			   size_t nsops, const struct timespec *timeout)
 {
-	struct sysvipc_sem_page_hdr *hdr;
-	struct semfast_ent *e;
-	bool absent;
-
 	if (nsops != 1 || timeout || (sops->sem_flg & SEM_UNDO) || id < 0 ||
-	    !__atomic_load_n(&semfast_on, __ATOMIC_RELAXED))
+	    !__atomic_load_n(&semfast_tab.on, __ATOMIC_RELAXED))
 		return;
-	e = semfast_find(id, &absent);
-	if (!e) {
-		if (absent)
-			semfast_add(fd, id);
-		return;
-	}
-	hdr = __atomic_load_n(&e->hdr, __ATOMIC_ACQUIRE);
-	if (hdr && (__atomic_load_n(&hdr->flags, __ATOMIC_RELAXED) &
-		    SYSVIPC_SEM_PAGE_MOVED))
-		semfast_renew(fd, id, e, hdr);
+	sysvipc_map_learn(&semfast_tab, fd, id);
 }
 
 static void semfast_stamp(struct sysvipc_sem_page_hdr *hdr,
@@ -215,7 +90,7 @@ static void semfast_stamp(struct sysvipc_sem_page_hdr *hdr,
 {
 	struct timespec ts;
 
-	__atomic_store_n(&w->pid, (__u32)semfast_pid, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pid, (__u32)sysvipc_map_pid(), __ATOMIC_RELAXED);
 	if (clock_gettime(CLOCK_REALTIME_COARSE, &ts))
 		return;
 	if (__atomic_load_n(&hdr->otime, __ATOMIC_RELAXED) != ts.tv_sec)
@@ -231,26 +106,26 @@ int sysvipc_semfast_op(int id, const struct sembuf *sops, size_t nsops,
 {
 	struct sysvipc_sem_page_hdr *hdr;
 	struct sysvipc_sem_word *w;
-	struct semfast_ent *e;
+	struct sysvipc_mapent *e;
 	unsigned int v, val;
 	unsigned int budget, spun = 0;
 	int fails = 0, op;
 	bool absent;
 
 	if (nsops != 1 || timeout || id < 0 ||
-	    !__atomic_load_n(&semfast_on, __ATOMIC_RELAXED))
+	    !__atomic_load_n(&semfast_tab.on, __ATOMIC_RELAXED))
 		return 1;
-	e = semfast_find(id, &absent);
+	e = sysvipc_map_find(&semfast_tab, id, &absent);
 	if (!e)
 		return 1;
-	hdr = __atomic_load_n(&e->hdr, __ATOMIC_ACQUIRE);
+	hdr = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
 	if (!hdr)
 		return 1;
 	/* Past this point the set is mapped: sops is read directly. */
-	if ((sops->sem_flg & SEM_UNDO) || sops->sem_num >= e->nsems)
+	if ((sops->sem_flg & SEM_UNDO) || sops->sem_num >= e->aux[0])
 		return 1;
 	op = sops->sem_op;
-	if (!op && !(__atomic_load_n(&e->flags, __ATOMIC_RELAXED) &
+	if (!op && !(__atomic_load_n(&e->aux[1], __ATOMIC_RELAXED) &
 		     SYSVIPC_SEMMAP_READ))
 		return 1;
 	budget = sysvipc_spin_budget();

@@ -17,7 +17,9 @@
 # host, is then loaded and unloaded once more as one more case.
 # The semaphore suites (SEM_TWICE) run a second time through the library
 # with the module's fast path off (sem_fast=0, mode "libslow"), so both the
-# user-space fast path and the ioctl path are compared with the kernel.
+# user-space fast path and the ioctl path are compared with the kernel; the
+# message suites (MSG_TWICE) likewise without receive rings (msg_ring=0,
+# mode "libnoring").
 # Environment: SYSVIPC_TESTS="a_test b_test" runs a subset,
 # SYSVIPC_TEST_TIMEOUT (seconds, default 600) bounds each binary, SYSVIPC_KO.
 set -u
@@ -26,7 +28,7 @@ TOP=$(dirname "$HERE")
 RES=${1:-/tmp/sysvipc-results}
 KO=${SYSVIPC_KO:-$TOP/sysvipc.ko}
 TMO=${SYSVIPC_TEST_TIMEOUT:-600}
-mkdir -p "$RES/native" "$RES/lib" "$RES/libslow" "$RES/cmp"
+mkdir -p "$RES/native" "$RES/lib" "$RES/libslow" "$RES/libnoring" "$RES/cmp"
 : >"$RES/cases.tsv"; : >"$RES/failures"
 passed=0 failed=0 skipped=0
 
@@ -130,6 +132,20 @@ compare() {
 
 SEM_TWICE="semop_test semfast_test"
 SEM_FAST=/sys/module/sysvipc/parameters/sem_fast
+MSG_TWICE="msgop_test msgring_test"
+MSG_RING=/sys/module/sysvipc/parameters/msg_ring
+
+run_again() { # run_again NAME MODE PARAM_FILE PARAM: the lib build with PARAM=0
+	local name=$1 mode=$2 param=$3 pname=$4
+	[ -x "$HERE/out/lib/$name" ] || return 0
+	if echo 0 >"$param" 2>/dev/null; then
+		run_one "$mode" "$name" lib
+		echo 1 >"$param"
+		compare "$name" "$mode" " [$pname=0]"
+	else
+		fail "$mode/$name: cannot set $param"
+	fi
+}
 
 shopt -s nullglob
 bins=("$HERE"/out/native/*)
@@ -146,15 +162,8 @@ for b in "${bins[@]}"; do
 		fail "lib/$name: binary missing"; : >"$RES/lib/$name.res"
 	fi
 	compare "$name" lib ""
-	if [[ " $SEM_TWICE " == *" $name "* ]] && [ -x "$HERE/out/lib/$name" ]; then
-		if echo 0 >"$SEM_FAST" 2>/dev/null; then
-			run_one libslow "$name" lib
-			echo 1 >"$SEM_FAST"
-			compare "$name" libslow " [sem_fast=0]"
-		else
-			fail "libslow/$name: cannot set $SEM_FAST"
-		fi
-	fi
+	[[ " $SEM_TWICE " == *" $name "* ]] && run_again "$name" libslow "$SEM_FAST" sem_fast
+	[[ " $MSG_TWICE " == *" $name "* ]] && run_again "$name" libnoring "$MSG_RING" msg_ring
 done
 
 echo "== per-case results (native vs lib)"

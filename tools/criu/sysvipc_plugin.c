@@ -263,9 +263,11 @@ CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESTORE_EXT_FILE, sysvipc_restore_file)
 
 /*
  * The library's mappings of the device (ABI 1.4): a set's fast-path page
- * at SYSVIPC_MMAP_SEM + id and the queues' status region at
- * SYSVIPC_MMAP_MSGSTATUS.  CRIU saves no contents for them (they are the
- * module's) and maps the device again at the same offset on restore.
+ * at SYSVIPC_MMAP_SEM + id, the queues' status region at
+ * SYSVIPC_MMAP_MSGSTATUS and (ABI 1.5) a queue's receive ring at
+ * SYSVIPC_MMAP_MSGRING + id.  CRIU saves no contents for them (they are
+ * the module's; dumping a queue takes its ring back into its list) and
+ * maps the device again at the same offset on restore.
  */
 static int sysvipc_handle_vma(int fd, const struct stat *st)
 {

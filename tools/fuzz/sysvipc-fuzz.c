@@ -14,7 +14,8 @@
  * *_STAT_ANY scans, SYSVIPC_IOC_OBJFD and I/O on object descriptors, reads
  * of the status files in /proc/driver/sysvipc, SYSVIPC_IOC_MSGSTATUS (the
  * mapped slots must each be empty or name a queue of their index, and the
- * mapping must stay read-only).  Arguments are mostly
+ * mapping must stay read-only), SYSVIPC_IOC_MSGRING (receive rings taken
+ * from and scribbled on while others send and receive).  Arguments are mostly
  * plausible and sometimes hostile:
  * stale and random ids, random keys/flags/sizes, reserved fields set, and
  * pointers that are NULL, unmapped, kernel addresses, read-only pages, cut
@@ -102,13 +103,13 @@ enum call {
 	C_VERSION, C_SHMGET, C_SHMCTL, C_SHMAT, C_SHMDT, C_SEMGET, C_SEMCTL,
 	C_SEMOP, C_MSGGET, C_MSGCTL, C_MSGSND, C_MSGRCV, C_BADIOC, C_MMAP,
 	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_CR, C_MSGSTATUS,
-	C_NCALLS
+	C_MSGRING, C_NCALLS
 };
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
 	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP", "C/R",
-	"MSGSTATUS",
+	"MSGSTATUS", "MSGRING",
 };
 
 #define NERRNO 134
@@ -902,7 +903,8 @@ static void do_badioc(void)
 
 /*
  * raw mmap of the device (pgoff = segment id, or SYSVIPC_MMAP_SEM + set id,
- * or SYSVIPC_MMAP_MSGSTATUS), and VM ops on attaches
+ * SYSVIPC_MMAP_MSGSTATUS or SYSVIPC_MMAP_MSGRING + queue id), and VM ops on
+ * attaches
  */
 static void do_mmap(void)
 {
@@ -917,6 +919,10 @@ static void do_mmap(void)
 
 	if (one_in(r, 8)) {
 		off = (off_t)(SYSVIPC_MMAP_SEM + (unsigned int)pick_id(1)) * 4096;
+		if (one_in(r, 2))
+			len = page;
+	} else if (one_in(r, 12)) {
+		off = (off_t)(SYSVIPC_MMAP_MSGRING + (unsigned int)pick_id(2)) * 4096;
 		if (one_in(r, 2))
 			len = page;
 	} else if (one_in(r, 16)) {
@@ -1155,6 +1161,78 @@ static void do_semmap(void)
 			break;
 		default:
 			__atomic_store_n(&w[i], (uint32_t)rnd(r, 40000), __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	me->in_touch = 0;
+	if (one_in(r, 50))
+		madvise((void *)old, page, MADV_DONTNEED);
+}
+
+/*
+ * SYSVIPC_IOC_MSGRING: map a queue's receive ring, then act as receivers
+ * would (take the head with a compare-and-swap) and as the worst library
+ * would (head anywhere, garbage stamps, slots and header), while other
+ * threads send and receive through the module.  As for SEMMAP, a few
+ * mappings per thread stay around and the oldest is unmapped.
+ */
+#define MSGRINGS 4
+static __thread uintptr_t msgrings[MSGRINGS];
+static __thread unsigned int msgring_next;
+
+static void do_msgring(void)
+{
+	struct rng *r = &me->r;
+	struct sysvipc_msgring m = { 0 };
+	struct sysvipc_msgring_page *pg;
+	uint64_t arg, h, *w;
+	uintptr_t old;
+	unsigned int n;
+
+	m.id = pick_id(2);
+	if (one_in(r, 40))
+		m.reserved[rnd(r, 2)] = next(r);
+	if (one_in(r, 40))
+		m.pad = (uint32_t)next(r);
+	arg = gen_ptr(&m, sizeof(m), false);
+	/* only a mapping whose address landed in m is known to be ours */
+	if (ioc(C_MSGRING, SYSVIPC_IOC_MSGRING, (void *)(uintptr_t)arg) == 0 &&
+	    arg == (uint64_t)(uintptr_t)&m) {
+		old = msgrings[msgring_next++ % MSGRINGS];
+		msgrings[(msgring_next - 1) % MSGRINGS] = (uintptr_t)m.addr;
+		if (old)
+			munmap((void *)old, page);
+	}
+	old = msgrings[rnd(r, MSGRINGS)];
+	if (!old)
+		return;
+	pg = (struct sysvipc_msgring_page *)old;
+	w = (uint64_t *)old;
+	n = 1 + (unsigned int)rnd(r, 8);
+	if (sigsetjmp(me->jb, 1)) {
+		atomic_fetch_add(&sh->touch_faults, 1);
+		return;
+	}
+	me->in_touch = 1;
+	while (n--) {
+		switch (rnd(r, 6)) {
+		case 0:	/* a receiver's take */
+		case 1:
+			h = __atomic_load_n(&pg->head, __ATOMIC_ACQUIRE);
+			if (h != __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE))
+				__atomic_compare_exchange_n(&pg->head, &h, h + 1,
+							    false, __ATOMIC_ACQ_REL,
+							    __ATOMIC_RELAXED);
+			pg->rpid = one_in(r, 2) ? getpid() : (int32_t)next(r);
+			pg->rtime = one_in(r, 2) ? time(NULL) : (int64_t)next(r);
+			break;
+		case 2:	/* head anywhere */
+			__atomic_store_n(&pg->head, one_in(r, 2) ? next(r) :
+					 pg->tail - rnd(r, 64) + rnd(r, 64),
+					 __ATOMIC_RELAXED);
+			break;
+		default:	/* any word, header and slots alike */
+			__atomic_store_n(&w[rnd(r, 512)], next(r), __ATOMIC_RELAXED);
 			break;
 		}
 	}
@@ -1562,6 +1640,9 @@ static void *thread_main(void *arg)
 		/* the semaphore page: a third dice */
 		if (rnd(&t->r, 100) < 4)
 			do_semmap();
+		/* receive rings: one more */
+		if (rnd(&t->r, 100) < 3)
+			do_msgring();
 	}
 	return NULL;
 }

@@ -28,7 +28,7 @@
 
 /* Bumped on any incompatible change; new ioctls and flags bump the minor. */
 #define SYSVIPC_ABI_MAJOR	1
-#define SYSVIPC_ABI_MINOR	4
+#define SYSVIPC_ABI_MINOR	5
 
 /* Feature bits reported by SYSVIPC_IOC_VERSION: what this module implements. */
 #define SYSVIPC_FEAT_SHM	_BITULL(0)	/* shmget, shmctl */
@@ -46,6 +46,7 @@
 #define SYSVIPC_FEAT_MSG_BATCH	_BITULL(12)	/* SYSVIPC_OBJFD_MSG_* (ABI 1.3) */
 #define SYSVIPC_FEAT_RESTORE	_BITULL(13)	/* SYSVIPC_GET_AT_ID, IOC_RESTORE */
 #define SYSVIPC_FEAT_MMAP_PGOFF	_BITULL(14)	/* SYSVIPC_MMAP_* (ABI 1.4) */
+#define SYSVIPC_FEAT_MSG_RING	_BITULL(15)	/* SYSVIPC_IOC_MSGRING (ABI 1.5) */
 
 /*
  * mmap() of /dev/sysvipc, by page offset (the offset divided by 4096):
@@ -54,12 +55,15 @@
  *    maps it (one page, shared, read-write, the same checks and errors);
  *  - SYSVIPC_MMAP_MSGSTATUS: the queues' status region, as
  *    SYSVIPC_IOC_MSGSTATUS maps it (shared, read-only); ENXIO until a
- *    SYSVIPC_IOC_MSGSTATUS call has created the region.
+ *    SYSVIPC_IOC_MSGSTATUS call has created the region;
+ *  - SYSVIPC_MMAP_MSGRING + id: the queue's receive ring, as
+ *    SYSVIPC_IOC_MSGRING maps it (one page, shared, read-write; ABI 1.5).
  * From ABI 1.4 the two ioctls map the device file at these offsets, so a
  * mapping can be made again from its offset alone (CRIU, docs/criu.md).
  */
 #define SYSVIPC_MMAP_SEM	(1ULL << 32)
 #define SYSVIPC_MMAP_MSGSTATUS	(2ULL << 32)
+#define SYSVIPC_MMAP_MSGRING	(3ULL << 32)
 
 struct sysvipc_version {
 	__u32 major;		/* out: SYSVIPC_ABI_MAJOR */
@@ -410,6 +414,84 @@ struct sysvipc_msgstatus {
 	__u64 reserved[2];	/* zero */
 };	/* in: all zero */
 
+/*
+ * SYSVIPC_IOC_MSGRING (ABI 1.5): map a queue's receive ring into the
+ * caller, for receiving without a system call.  The module maps one page,
+ * shared and read-write, of the device file the call is made on at page
+ * offset SYSVIPC_MMAP_MSGRING + id, and returns its address.  Needs both
+ * the permission msgrcv needs and the one msgsnd needs (a process that may
+ * only read must not be able to touch what others send).  EOPNOTSUPP when
+ * the module's msg_ring parameter is 0.  The mapping is not inherited by
+ * fork(), cannot grow, and lasts until munmap or exec.
+ *
+ * The module alone fills slots and moves tail, always under the queue's
+ * lock: it puts a message in the ring instead of its own list when the
+ * text fits a slot, the list is empty, nobody sleeps in msgsnd or msgrcv
+ * and no fd of the queue is polled.  So every message in the ring is older
+ * than every message in the list, and while a message is in the ring no
+ * waiter needs a wake-up that a receive from the ring would owe it.
+ *
+ * A receiver takes the message at head: it reads head, then tail (acquire);
+ * if head != tail it copies slot[head % slots], then moves head to head + 1
+ * with a compare-and-swap, which fails if anyone (another receiver, or the
+ * module) moved it meanwhile; then it stores its pid and the time in rpid
+ * and rtime (msg_lrpid and msg_rtime).  Only a receive that would take the
+ * oldest message may use the ring (msgtyp 0, or a type test the head
+ * passes, no MSG_COPY); anything else goes to the module, which first takes
+ * the whole ring back into its list by exchanging head with tail.
+ * list_qnum is the number of messages in the module's list, a hint for
+ * spinning.  IPC_SET and IPC_RMID retire the ring: it is emptied, its
+ * slots zeroed, flags marked MOVED or REMOVED, and the module never writes
+ * it again; after MOVED, map the queue again.
+ *
+ * What user space writes is untrusted: a head outside what the module
+ * wrote is ignored, rpid is taken only if it is a possible pid, rtime is
+ * clamped to the present.
+ */
+struct sysvipc_msgring {
+	__s32 id;		/* in: queue id */
+	__u32 pad;
+	__u64 addr;		/* out: address of the page */
+	__u64 reserved[2];
+};
+
+#define SYSVIPC_MSGRING_MAGIC	0x4d534752U	/* "MSGR" */
+#define SYSVIPC_MSGRING_VERSION	1
+#define SYSVIPC_MSGRING_MOVED	(1U << 0)
+#define SYSVIPC_MSGRING_REMOVED	(1U << 1)
+#define SYSVIPC_MSGRING_SLOTS	30
+#define SYSVIPC_MSGRING_TEXT	112	/* text bytes a slot holds */
+
+struct sysvipc_msgring_slot {
+	__s64 mtype;
+	__u32 size;		/* text bytes */
+	__u32 pad;
+	__u8 text[SYSVIPC_MSGRING_TEXT];
+};
+
+struct sysvipc_msgring_page {
+	/* Fixed (module). */
+	__u32 magic;		/* SYSVIPC_MSGRING_MAGIC */
+	__u32 version;		/* SYSVIPC_MSGRING_VERSION */
+	__s32 id;
+	__u32 flags;		/* SYSVIPC_MSGRING_* */
+	__u32 slots;		/* SYSVIPC_MSGRING_SLOTS */
+	__u32 slot_text;	/* SYSVIPC_MSGRING_TEXT */
+	__u64 reserved0[5];
+	/* Written by the module. */
+	__u64 tail;		/* next position to fill */
+	__u64 list_qnum;	/* messages in the module's list */
+	__u64 reserved1[6];
+	/* Written by receivers. */
+	__u64 head;		/* next position to take */
+	__s32 rpid;		/* the last receiver's pid */
+	__u32 pad;
+	__s64 rtime;		/* the time it took it, seconds */
+	__u64 reserved2[5];
+	__u64 reserved3[8];
+	struct sysvipc_msgring_slot slot[SYSVIPC_MSGRING_SLOTS];
+};
+
 #define SYSVIPC_IOC_MAGIC	0xE9
 
 #define SYSVIPC_IOC_VERSION	_IOR(SYSVIPC_IOC_MAGIC, 0x00, struct sysvipc_version)
@@ -426,6 +508,7 @@ struct sysvipc_msgstatus {
 #define SYSVIPC_IOC_MSGSND	_IOW(SYSVIPC_IOC_MAGIC, 0x32, struct sysvipc_msgsnd)
 #define SYSVIPC_IOC_MSGRCV	_IOW(SYSVIPC_IOC_MAGIC, 0x33, struct sysvipc_msgrcv)
 #define SYSVIPC_IOC_MSGSTATUS	_IOWR(SYSVIPC_IOC_MAGIC, 0x34, struct sysvipc_msgstatus)
+#define SYSVIPC_IOC_MSGRING	_IOWR(SYSVIPC_IOC_MAGIC, 0x35, struct sysvipc_msgring)
 #define SYSVIPC_IOC_OBJFD	_IOW(SYSVIPC_IOC_MAGIC, 0x40, struct sysvipc_objfd)
 #define SYSVIPC_IOC_UNDO_GET	_IOWR(SYSVIPC_IOC_MAGIC, 0x50, struct sysvipc_undo_io)
 #define SYSVIPC_IOC_UNDO_SET	_IOW(SYSVIPC_IOC_MAGIC, 0x51, struct sysvipc_undo_io)
