@@ -213,6 +213,8 @@ static long sysvipc_ioctl(struct file *file, unsigned int cmd,
 		return sysvipc_msgstatus(file, argp);
 	case SYSVIPC_IOC_MSGRING:
 		return sysvipc_msgring(file, argp);
+	case SYSVIPC_IOC_MSGLEASE:
+		return sysvipc_msglease(argp);
 	case SYSVIPC_IOC_OBJFD:
 		return sysvipc_objfd(argp);
 	case SYSVIPC_IOC_UNDO_GET:

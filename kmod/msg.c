@@ -657,6 +657,7 @@ static long msg_send(struct sysvipc_obj *obj, struct sysvipc_msg *msg,
 	}
 	if (!err) {
 		msg_set_pid(&msq->lspid, task_tgid(current));
+		msq->lspid_user = 0;
 		msq->stime = ktime_get_real_seconds();
 		if (!msg_hand_off(msq, msg, &w)) {
 			if (!msg_ring_put(msq, msg))
@@ -965,7 +966,7 @@ static void msg_fill(struct sysvipc_obj *obj, void *buf)
 	ds->msg_cbytes = msq->cbytes;
 	ds->msg_qnum = msq->qnum;
 	ds->msg_qbytes = msq->qbytes;
-	ds->msg_lspid = pid_vnr(msq->lspid);
+	ds->msg_lspid = msq->lspid_user ?: pid_vnr(msq->lspid);
 	ds->msg_lrpid = msq->lrpid_user ?: pid_vnr(msq->lrpid);
 }
 
@@ -1438,7 +1439,7 @@ void sysvipc_msg_proc_show(struct seq_file *s, struct sysvipc_obj *obj,
 	msg_ring_reap(msq);
 	seq_printf(s, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
 		   obj->key, obj->id, obj->mode, msq->cbytes, msq->qnum,
-		   pid_nr_ns(msq->lspid, pid_ns),
+		   msq->lspid_user ?: pid_nr_ns(msq->lspid, pid_ns),
 		   msq->lrpid_user ?: pid_nr_ns(msq->lrpid, pid_ns),
 		   from_kuid_munged(user_ns, obj->uid),
 		   from_kgid_munged(user_ns, obj->gid),
@@ -1467,6 +1468,7 @@ long sysvipc_msg_restore(int id, struct sysvipc_restore_k *k)
 		err = -EIDRM;
 	} else {
 		msg_ring_reap(msq);
+		msq->lspid_user = 0;
 		msq->lrpid_user = 0;
 		sysvipc_restore_perm(obj, k);
 		msq->stime = k->time[0];

@@ -24,8 +24,10 @@ struct sysvipc_msq {
 	unsigned long qbytes;	/* most bytes the queue may hold */
 	struct pid *lspid;
 	struct pid *lrpid;
+	pid_t lspid_user;	/* the ring lessee's own pid, or 0: lspid */
 	pid_t lrpid_user;	/* a ring receiver's own pid, or 0: lrpid */
 	struct msg_ring *ring;	/* the receive ring (msgring.c), or NULL */
+	u16 lease_seq;		/* the last send lease's generation */
 	struct list_head messages;	/* struct sysvipc_msg, oldest first */
 	struct list_head receivers;	/* struct msg_receiver, FIFO */
 	struct list_head senders;	/* struct msg_sender, FIFO */

@@ -189,6 +189,7 @@ long sysvipc_msgrcv(const void __user *argp);
 long sysvipc_msgstatus(struct file *dev, void __user *argp);
 int sysvipc_msgstatus_mmap(struct vm_area_struct *vma);
 long sysvipc_msgring(struct file *dev, void __user *argp);
+long sysvipc_msglease(void __user *argp);
 int sysvipc_msgring_mmap(struct vm_area_struct *vma, unsigned long id);
 void sysvipc_vma_page(struct vm_area_struct *vma, struct page *page);
 long sysvipc_objfd(const void __user *argp);

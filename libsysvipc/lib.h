@@ -59,7 +59,8 @@ static inline void sysvipc_cpu_relax(void)
 struct sysvipc_mapent {
 	int key;		/* id + 1, or 0: free; set once */
 	int ready;		/* addr and aux are valid */
-	unsigned int aux[2];	/* the table's own */
+	/* The table's own: [0], [1] set by map(), [2], [3] left alone. */
+	unsigned int aux[4];
 	void *addr;		/* the page, or NULL: none */
 };
 
@@ -91,5 +92,7 @@ void sysvipc_semfast_learn(int fd, int id, const struct sembuf *sops,
 int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
 			    long msgtyp, int msgflg, ssize_t *ret);
 void sysvipc_msgring_learn(int fd, int id);
+int sysvipc_msgring_send(int id, const void *msgp, size_t msgsz, int msgflg);
+void sysvipc_msgring_sent(int fd, int id);
 
 #endif /* LIBSYSVIPC_LIB_H */

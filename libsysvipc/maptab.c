@@ -146,24 +146,26 @@ void sysvipc_map_add(struct sysvipc_maptab *t, int fd, int id)
 
 /* @e's page @old is dead (IPC_SET): map @id again. */
 static void sysvipc_map_renew(struct sysvipc_maptab *t, int fd, int id,
-		       struct sysvipc_mapent *e, void *old)
+			      struct sysvipc_mapent *e, void *old)
 {
 	unsigned int aux[2] = { 0, 0 };
 	void *addr;
 
+	/* NULL (refused): the entry has no page from now on. */
 	addr = t->map(t, fd, id, aux);
+	/*
+	 * Before the page is published: a reader that loads the page, then
+	 * aux, never sees the new page with the old page's aux[0] (a send
+	 * lease, msgring.c).  Racy but safe otherwise: the semaphore flags
+	 * of either page will do.
+	 */
+	__atomic_store_n(&e->aux[0], aux[0], __ATOMIC_RELEASE);
+	__atomic_store_n(&e->aux[1], aux[1], __ATOMIC_RELEASE);
 	/* Only the winner publishes; the loser's page is still private. */
 	if (!__atomic_compare_exchange_n(&e->addr, &old, addr, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (addr)
-			munmap(addr, (size_t)sysconf(_SC_PAGESIZE));
-		return;
-	}
-	/* Racy but safe: a reader sees old or new flags with either page. */
-	if (addr) {
-		__atomic_store_n(&e->aux[0], aux[0], __ATOMIC_RELAXED);
-		__atomic_store_n(&e->aux[1], aux[1], __ATOMIC_RELAXED);
-	}
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
+	    addr)
+		munmap(addr, (size_t)sysconf(_SC_PAGESIZE));
 }
 
 /*

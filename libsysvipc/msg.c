@@ -144,13 +144,20 @@ SYSVIPC_API int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 	};
 	int fd = sysvipc_dev_fd();
 
+	int ret;
+
 	if (fd == SYSVIPC_FD_SYSCALL)
 		return syscall(SYS_msgsnd, msqid, msgp, msgsz, msgflg);
 	if (fd < 0)
 		return -1;
+	if (!sysvipc_msgring_send(msqid, msgp, msgsz, msgflg))
+		return 0;
 	if (!(msgflg & IPC_NOWAIT))
 		msg_spin_send(fd, msqid, msgsz);
-	return sysvipc_call(fd, SYSVIPC_IOC_MSGSND, &arg, 1);
+	ret = sysvipc_call(fd, SYSVIPC_IOC_MSGSND, &arg, 1);
+	if (!ret)
+		sysvipc_msgring_sent(fd, msqid);
+	return ret;
 }
 
 /* The byte count fits an int: the module caps messages like msgmax does. */

@@ -12,12 +12,23 @@
  * list may hold messages the ring does not.  The pages are kept in a
  * table of id -> page (maptab.c).
  *
+ * Sending: a process that made SEND_LEARN sends through the module on a
+ * queue maps it too, and then asks for the ring's send lease
+ * (SYSVIPC_IOC_MSGLEASE); while it holds it, a msgsnd of a small message
+ * that fits fills the next slot itself (the protocol is in the uapi).  The
+ * module ends the lease at its next call on the queue; a process whose
+ * lease ended, or who was refused one, asks again only after more sends
+ * through the module, twice as many each time in a row (LEASE_WAIT).
+ * Threads of a process take turns with a try-lock: a thread that finds it
+ * taken sends through the module.
+ *
  * Differences from the module's path, documented in README.md: msg_lrpid
- * after a receive from the ring is the pid the receiver itself sees; a bad
- * msgp faults in the caller instead of failing with EFAULT once the queue
- * is mapped (the message is gone either way, as with the kernel);
- * credentials changed after mapping are not rechecked until IPC_SET or
- * IPC_RMID.
+ * and msg_lspid after a receive or send through the ring are the pids the
+ * process itself sees; a bad msgp faults in the caller instead of failing
+ * with EFAULT once the queue is mapped (a received message is gone either
+ * way, as with the kernel); credentials changed after mapping are not
+ * rechecked until IPC_SET or IPC_RMID; a lessee checks msgmax as it was
+ * when the lease was granted.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,6 +39,21 @@
 #include "lib.h"
 
 #define RING_CAS	16	/* compare-and-swap failures before the ioctl */
+#define SEND_LEARN	8	/* sends through the module before mapping */
+#define LEASE_WAIT	16	/* sends through the module before asking again */
+#define LEASE_WAIT_MAX	8	/* ... doubled at most this many times */
+#define RING_POS	SYSVIPC_MSGRING_POS
+
+/*
+ * A ring's entry (maptab.c): aux[0] the generation of the send lease this
+ * process holds (0: none), aux[1] leases lost or refused in a row (both
+ * reset when the page is mapped again), aux[2] the senders' try-lock,
+ * aux[3] sends through the module still to make before asking again.
+ */
+#define LEASE	0
+#define LOST	1
+#define LOCK	2
+#define WAIT	3
 
 static void *msgring_map(struct sysvipc_maptab *t, int fd, int id,
 			 unsigned int aux[2])
@@ -97,7 +123,7 @@ static bool msgring_spin(struct sysvipc_msgring_page *pg, uint64_t h)
 
 	for (n = budget; n; n--) {
 		sysvipc_cpu_relax();
-		if (__atomic_load_n(&pg->tail, __ATOMIC_RELAXED) != h ||
+		if ((__atomic_load_n(&pg->tail, __ATOMIC_RELAXED) & RING_POS) != h ||
 		    __atomic_load_n(&pg->list_qnum, __ATOMIC_RELAXED) ||
 		    __atomic_load_n(&pg->flags, __ATOMIC_RELAXED))
 			break;
@@ -143,8 +169,8 @@ int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
 		if (__atomic_load_n(&pg->flags, __ATOMIC_RELAXED))
 			return 1;	/* retired */
 		h = __atomic_load_n(&pg->head, __ATOMIC_ACQUIRE);
-		/* Pairs with the module's release store of tail. */
-		t = __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE);
+		/* Pairs with the module's (or lessee's) release of tail. */
+		t = __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE) & RING_POS;
 		if (h == t) {
 			if (msgflg & IPC_NOWAIT)
 				return 1;
@@ -181,4 +207,193 @@ int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
 	memcpy((char *)msgp + sizeof(long), text, size);
 	*ret = size;
 	return 0;
+}
+
+/* Ask again only after more sends through the module. */
+static void lease_backoff(struct sysvipc_mapent *e)
+{
+	unsigned int lost = __atomic_load_n(&e->aux[LOST], __ATOMIC_RELAXED);
+
+	if (lost < LEASE_WAIT_MAX)
+		__atomic_store_n(&e->aux[LOST], ++lost, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->aux[WAIT], LEASE_WAIT << lost, __ATOMIC_RELAXED);
+}
+
+/* Sends through the module per queue, by hash: when to map a queue. */
+static unsigned char sent_count[SYSVIPC_MAPTAB_SLOTS];
+
+/* After the module completed a msgsnd on @id: map, or ask for the lease. */
+void sysvipc_msgring_sent(int fd, int id)
+{
+	struct sysvipc_msglease a = { .id = id };
+	struct sysvipc_mapent *e;
+	unsigned char *count;
+	unsigned int wait;
+	int saved = errno;
+	bool absent;
+
+	if (id < 0 || !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
+		return;
+	e = sysvipc_map_find(&msgring_tab, id, &absent);
+	if (!e) {
+		count = &sent_count[(uint32_t)id * 0x9e3779b1u >> 25];
+		if (absent && __atomic_add_fetch(count, 1, __ATOMIC_RELAXED) >=
+			      SEND_LEARN) {
+			__atomic_store_n(count, 0, __ATOMIC_RELAXED);
+			sysvipc_map_learn(&msgring_tab, fd, id);
+		}
+		return;
+	}
+	if (!__atomic_load_n(&e->addr, __ATOMIC_ACQUIRE)) {
+		return;
+	} else if (msgring_moved(e->addr)) {
+		sysvipc_map_learn(&msgring_tab, fd, id);
+		return;
+	}
+	if (__atomic_load_n(&e->aux[LEASE], __ATOMIC_RELAXED))
+		return;
+	wait = __atomic_load_n(&e->aux[WAIT], __ATOMIC_RELAXED);
+	if (wait) {
+		__atomic_store_n(&e->aux[WAIT], wait - 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (sysvipc_call(fd, SYSVIPC_IOC_MSGLEASE, &a, 1) || !a.gen)
+		lease_backoff(e);
+	else
+		__atomic_store_n(&e->aux[LEASE], a.gen, __ATOMIC_RELAXED);
+	errno = saved;
+}
+
+/* The lease in @e is gone (the module ended it, or the page is dead). */
+static void lease_lost(struct sysvipc_mapent *e, unsigned int gen)
+{
+	if (__atomic_compare_exchange_n(&e->aux[LEASE], &gen, 0, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		lease_backoff(e);
+}
+
+static void msgring_stamp_send(struct sysvipc_msgring_page *pg)
+{
+	struct timespec ts;
+
+	if (__atomic_load_n(&pg->spid, __ATOMIC_RELAXED) != sysvipc_map_pid())
+		__atomic_store_n(&pg->spid, sysvipc_map_pid(), __ATOMIC_RELAXED);
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &ts))
+		return;
+	if (__atomic_load_n(&pg->stime, __ATOMIC_RELAXED) != ts.tv_sec)
+		__atomic_store_n(&pg->stime, ts.tv_sec, __ATOMIC_RELAXED);
+}
+
+enum { SENT, MODULE, FULL };
+
+/* One try at filling the next slot; see the lessee's steps in the uapi. */
+static int lease_fill(struct sysvipc_mapent *e, struct sysvipc_msgring_page *pg,
+		      unsigned int gen, long type, const void *text,
+		      uint32_t size)
+{
+	struct sysvipc_msgring_slot *slot;
+	uint64_t w, pos, h, n, bytes, qbytes, i;
+	int ret = MODULE;
+
+	w = __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE);
+	if (w >> SYSVIPC_MSGRING_GEN_SHIFT != gen) {
+		lease_lost(e, gen);
+		return MODULE;
+	}
+	__atomic_exchange_n(&pg->busy, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&pg->tail, __ATOMIC_SEQ_CST) != w) {
+		lease_lost(e, gen);
+		goto idle;
+	}
+	pos = w & RING_POS;
+	h = __atomic_load_n(&pg->head, __ATOMIC_ACQUIRE);
+	n = pos - h;
+	/* One slot stays free: the one a lessee stopped halfway may write. */
+	if (n >= SYSVIPC_MSGRING_SLOTS - 1) {
+		if (n == SYSVIPC_MSGRING_SLOTS - 1)
+			ret = FULL;
+		goto idle;
+	}
+	/* The queue's limits: the list is empty while the lease lasts. */
+	qbytes = __atomic_load_n(&pg->qbytes, __ATOMIC_RELAXED);
+	bytes = size;
+	for (i = 0; i < n; i++)
+		bytes += __atomic_load_n(&pg->slot[(h + i) % SYSVIPC_MSGRING_SLOTS].size,
+					 __ATOMIC_RELAXED);
+	if (n + 1 > qbytes || bytes > qbytes)
+		goto idle;
+	slot = &pg->slot[pos % SYSVIPC_MSGRING_SLOTS];
+	__atomic_store_n(&slot->mtype, type, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->size, size, __ATOMIC_RELAXED);
+	memcpy(slot->text, text, size);
+	if (!__atomic_compare_exchange_n(&pg->tail, &w, w + 1, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+		lease_lost(e, gen);
+		goto idle;
+	}
+	msgring_stamp_send(pg);
+	ret = SENT;
+idle:
+	__atomic_store_n(&pg->busy, 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+/* Wait (bounded) for receivers to make room at @pos; false: give up. */
+static bool lease_spin(struct sysvipc_msgring_page *pg)
+{
+	unsigned int n, budget = sysvipc_spin_budget();
+	uint64_t w;
+
+	for (n = budget; n; n--) {
+		sysvipc_cpu_relax();
+		w = __atomic_load_n(&pg->tail, __ATOMIC_RELAXED) & RING_POS;
+		if (w - __atomic_load_n(&pg->head, __ATOMIC_RELAXED) <
+		    SYSVIPC_MSGRING_SLOTS - 1)
+			break;
+	}
+	if (budget)
+		sysvipc_spin_done(budget, n != 0);
+	return n != 0;
+}
+
+/*
+ * Try a msgsnd in user space, under this process's lease: 0 when sent, 1
+ * when the module must do it.
+ */
+int sysvipc_msgring_send(int id, const void *msgp, size_t msgsz, int msgflg)
+{
+	unsigned char text[SYSVIPC_MSGRING_TEXT];
+	struct sysvipc_msgring_page *pg;
+	struct sysvipc_mapent *e;
+	unsigned int gen, unlocked = 0;
+	bool absent;
+	long type;
+	int ret;
+
+	if (id < 0 || msgsz > SYSVIPC_MSGRING_TEXT ||
+	    !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
+		return 1;
+	e = sysvipc_map_find(&msgring_tab, id, &absent);
+	if (!e)
+		return 1;
+	/* The page first: a new one is published after its lease is reset. */
+	pg = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
+	gen = __atomic_load_n(&e->aux[LEASE], __ATOMIC_ACQUIRE);
+	if (!gen || !pg || msgsz > __atomic_load_n(&pg->msgmax, __ATOMIC_RELAXED))
+		return 1;
+	/* Past this point the queue is leased: msgp is read directly. */
+	type = *(const long *)msgp;
+	if (type < 1)
+		return 1;
+	memcpy(text, (const char *)msgp + sizeof(long), msgsz);
+	if (!__atomic_compare_exchange_n(&e->aux[LOCK], &unlocked, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return 1;
+	ret = lease_fill(e, pg, gen, type, text, (uint32_t)msgsz);
+	if (ret == FULL && !(msgflg & IPC_NOWAIT) && lease_spin(pg))
+		ret = lease_fill(e, pg, gen, type, text, (uint32_t)msgsz);
+	if (ret == SENT && __atomic_load_n(&e->aux[LOST], __ATOMIC_RELAXED))
+		__atomic_store_n(&e->aux[LOST], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->aux[LOCK], 0, __ATOMIC_RELEASE);
+	return ret != SENT;
 }

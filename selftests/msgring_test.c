@@ -567,7 +567,7 @@ TEST_F(ipc, msgring_protocol)
 	ASSERT_NE(NULL, pg);
 	ASSERT_EQ(0, snd(id, 3, 11, 20, 0));
 	ASSERT_EQ(0, snd(id, 4, 12, BIG, 0));	/* to the list */
-	EXPECT_EQ(1ULL, pg->tail);
+	EXPECT_EQ(1ULL, pg->tail & SYSVIPC_MSGRING_POS);
 	EXPECT_EQ(0ULL, pg->head);
 	EXPECT_EQ(1ULL, pg->list_qnum);
 	EXPECT_EQ(3, pg->slot[0].mtype);
@@ -589,10 +589,10 @@ TEST_F(ipc, msgring_protocol)
 	ASSERT_EQ(0, q_stat(id, &ds));
 	EXPECT_EQ(getpid(), ds.msg_lrpid);
 	ASSERT_EQ(0, snd(id, 5, 13, SMALL, 0));
-	EXPECT_EQ(2ULL, pg->tail);
+	EXPECT_EQ(2ULL, pg->tail & SYSVIPC_MSGRING_POS);
 	/* a typed receive through the module takes the ring back */
 	ASSERT_EQ(0, snd(id, 6, 14, SMALL, 0));
-	EXPECT_EQ(3ULL, pg->tail);
+	EXPECT_EQ(3ULL, pg->tail & SYSVIPC_MSGRING_POS);
 	EXPECT_EQ(14, rcv(id, 6, SMALL, IPC_NOWAIT, NULL));
 	EXPECT_EQ(3ULL, pg->head);
 	EXPECT_EQ(1ULL, pg->list_qnum);
@@ -657,6 +657,224 @@ TEST_F(ipc, scribbled_ring_cannot_hurt)
 	EXPECT_GT(got, 0);
 	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
 	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_REMOVED);
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+	close(fd);
+}
+
+static int lease(int fd, int id, unsigned int *gen)
+{
+	struct sysvipc_msglease a = { .id = id };
+
+	if (ioctl(fd, SYSVIPC_IOC_MSGLEASE, &a))
+		return -1;
+	*gen = a.gen;
+	return 0;
+}
+
+/* The lessee's steps (uapi/linux/sysvipc.h), by hand; 0 when sent. */
+static int lessee_send(struct sysvipc_msgring_page *pg, unsigned int gen,
+		       long type, int seq, uint32_t size)
+{
+	struct sysvipc_msgring_slot *slot;
+	uint64_t w = pg->tail, pos = w & SYSVIPC_MSGRING_POS;
+	int ret = -1;
+
+	if (w >> SYSVIPC_MSGRING_GEN_SHIFT != gen)
+		return -1;
+	__atomic_exchange_n(&pg->busy, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&pg->tail, __ATOMIC_SEQ_CST) != w)
+		goto out;
+	slot = &pg->slot[pos % SYSVIPC_MSGRING_SLOTS];
+	slot->mtype = type;
+	slot->size = size;
+	memset(slot->text, 'a' + seq % 26, size);
+	memcpy(slot->text, &seq, sizeof(int));
+	if (!__atomic_compare_exchange_n(&pg->tail, &w, w + 1, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		goto out;
+	pg->spid = 4343;
+	pg->stime = 2000;
+	ret = 0;
+out:
+	__atomic_store_n(&pg->busy, 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+TEST_F(ipc, msglease_checks)
+{
+	struct sysvipc_msglease a = { 0 };
+	struct sysvipc_msgring_page *pg;
+	unsigned int gen, gen2;
+	struct msqid_ds ds;
+	int fd, id;
+
+	if (!is_lib_mode())
+		SKIP(return, "the module's ioctl");
+	fd = dev_fd();
+	ASSERT_GE(fd, 0);
+	id = new_queue();
+	ASSERT_GE(id, 0);
+	a.id = id;
+	if (msg_ring_off()) {
+		EXPECT_EQ(-1, ioctl(fd, SYSVIPC_IOC_MSGLEASE, &a));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		close(fd);
+		return;
+	}
+	a.id = -1;
+	EXPECT_EQ(-1, ioctl(fd, SYSVIPC_IOC_MSGLEASE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.id = id;
+	a.gen = 1;
+	EXPECT_EQ(-1, ioctl(fd, SYSVIPC_IOC_MSGLEASE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.gen = 0;
+	a.reserved[0] = 1;
+	EXPECT_EQ(-1, ioctl(fd, SYSVIPC_IOC_MSGLEASE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(fd, SYSVIPC_IOC_MSGLEASE, unmapped_addr()));
+	EXPECT_EQ(EFAULT, errno);
+	/* no ring yet */
+	EXPECT_EQ(-1, lease(fd, id, &gen));
+	EXPECT_EQ(ENXIO, errno);
+	pg = ring_map(fd, id);
+	ASSERT_NE(NULL, pg);
+	ASSERT_EQ(0, lease(fd, id, &gen));
+	EXPECT_NE(0U, gen);
+	EXPECT_EQ(gen, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
+	ASSERT_EQ(0, q_stat(id, &ds));	/* any module call ends it */
+	EXPECT_EQ(0ULL, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
+	EXPECT_EQ(ds.msg_qbytes, pg->qbytes);
+	EXPECT_GE(pg->msgmax, (uint64_t)SYSVIPC_MSGRING_TEXT);
+	ASSERT_EQ(0, lease(fd, id, &gen2));
+	EXPECT_NE(gen, gen2);
+	EXPECT_EQ(-1, lease(fd, id, &gen));
+	EXPECT_EQ(EBUSY, errno);
+	/* the list not empty: no lease */
+	ASSERT_EQ(0, snd(id, 1, 1, BIG, 0));
+	EXPECT_EQ(-1, lease(fd, id, &gen));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
+	EXPECT_EQ(-1, lease(fd, id, &gen));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+	close(fd);
+}
+
+static int lease_as_nobody(void *p)
+{
+	unsigned int gen;
+	int fd = dev_fd();
+
+	if (fd < 0)
+		return CHILD_SETUP_FAILED;
+	if (!lease(fd, *(int *)p, &gen))
+		return CHILD_UNEXPECTED_OK;
+	return errno;
+}
+
+TEST_F(ipc, msglease_needs_read_and_write)
+{
+	struct sysvipc_msgring_page *pg;
+	int fd, ro;
+
+	if (!is_lib_mode())
+		SKIP(return, "the module's ioctl");
+	if (msg_ring_off())
+		SKIP(return, "msg_ring=0: nothing to lease");
+	fd = dev_fd();
+	ASSERT_GE(fd, 0);
+	ro = t_msgget(IPC_PRIVATE, IPC_CREAT | 0644);
+	ASSERT_GE(ro, 0);
+	pg = ring_map(fd, ro);
+	ASSERT_NE(NULL, pg);
+	EXPECT_EQ(EACCES, run_as_nobody(lease_as_nobody, &ro));
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+	close(fd);
+}
+
+/* What a lessee sends is the queue's: counted, stamped, received in order. */
+TEST_F(ipc, msglease_protocol)
+{
+	struct sysvipc_msgring_page *pg;
+	struct msqid_ds ds;
+	unsigned int gen;
+	int fd, id;
+
+	if (!is_lib_mode())
+		SKIP(return, "the module's ring");
+	if (msg_ring_off())
+		SKIP(return, "msg_ring=0: nothing to lease");
+	fd = dev_fd();
+	ASSERT_GE(fd, 0);
+	id = new_queue();
+	ASSERT_GE(id, 0);
+	pg = ring_map(fd, id);
+	ASSERT_NE(NULL, pg);
+	ASSERT_EQ(0, snd(id, 2, 1, SMALL, 0));	/* the module's, in the ring */
+	ASSERT_EQ(0, lease(fd, id, &gen));
+	for (int i = 2; i <= 5; i++)
+		ASSERT_EQ(0, lessee_send(pg, gen, 2, i, 10 * i));
+	/* the module's next call ends the lease and counts what it sent */
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(5UL, ds.msg_qnum);
+	EXPECT_EQ((unsigned long)(SMALL + 20 + 30 + 40 + 50), ds.msg_cbytes);
+	EXPECT_EQ(4343, ds.msg_lspid);
+	EXPECT_EQ(2000, ds.msg_stime);
+	/* the lease is over: the lessee's next send fails */
+	EXPECT_EQ(-1, lessee_send(pg, gen, 2, 6, 8));
+	EXPECT_EQ(1, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	EXPECT_EQ(2, rcv(id, 2, 20, IPC_NOWAIT, NULL));	/* typed: the module */
+	/* a module send comes after all of them */
+	ASSERT_EQ(0, snd(id, 2, 7, BIG, 0));
+	for (int i = 3; i <= 5; i++)
+		EXPECT_EQ(i, rcv(id, 0, 10 * i, IPC_NOWAIT, NULL));
+	EXPECT_EQ(7, rcv(id, 0, BIG, IPC_NOWAIT, NULL));
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(0UL, ds.msg_qnum);
+	EXPECT_EQ(0UL, ds.msg_cbytes);
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+	close(fd);
+}
+
+/* A lessee stopped halfway (busy stays set): the page is retired. */
+TEST_F(ipc, msglease_stuck_lessee)
+{
+	struct sysvipc_msgring_page *pg;
+	struct msqid_ds ds;
+	unsigned int gen;
+	int fd, id;
+
+	if (!is_lib_mode())
+		SKIP(return, "the module's ring");
+	if (msg_ring_off())
+		SKIP(return, "msg_ring=0: nothing to lease");
+	fd = dev_fd();
+	ASSERT_GE(fd, 0);
+	id = new_queue();
+	ASSERT_GE(id, 0);
+	pg = ring_map(fd, id);
+	ASSERT_NE(NULL, pg);
+	ASSERT_EQ(0, lease(fd, id, &gen));
+	ASSERT_EQ(0, lessee_send(pg, gen, 3, 1, 16));
+	pg->busy = 1;
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(1UL, ds.msg_qnum);
+	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_MOVED);
+	EXPECT_EQ(0ULL, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
+	EXPECT_EQ(1, rcv(id, 0, 16, IPC_NOWAIT, NULL));
+	/* a lessee writing ahead of the module's view: dropped, no harm */
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+	pg = ring_map(fd, id);
+	ASSERT_NE(NULL, pg);
+	ASSERT_EQ(0, lease(fd, id, &gen));
+	ASSERT_EQ(0, lessee_send(pg, gen, 3, 2, 16));
+	pg->tail += 1000;
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(0UL, ds.msg_qnum);
+	EXPECT_EQ(0UL, ds.msg_cbytes);
+	ASSERT_EQ(0, snd(id, 1, 3, SMALL, 0));
+	EXPECT_EQ(3, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
 	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
 	close(fd);
 }

@@ -14,8 +14,9 @@
  * *_STAT_ANY scans, SYSVIPC_IOC_OBJFD and I/O on object descriptors, reads
  * of the status files in /proc/driver/sysvipc, SYSVIPC_IOC_MSGSTATUS (the
  * mapped slots must each be empty or name a queue of their index, and the
- * mapping must stay read-only), SYSVIPC_IOC_MSGRING (receive rings taken
- * from and scribbled on while others send and receive).  Arguments are mostly
+ * mapping must stay read-only), SYSVIPC_IOC_MSGRING and _MSGLEASE (rings
+ * taken from, sent into as a lessee, and scribbled on while others send
+ * and receive).  Arguments are mostly
  * plausible and sometimes hostile:
  * stale and random ids, random keys/flags/sizes, reserved fields set, and
  * pointers that are NULL, unmapped, kernel addresses, read-only pages, cut
@@ -103,13 +104,13 @@ enum call {
 	C_VERSION, C_SHMGET, C_SHMCTL, C_SHMAT, C_SHMDT, C_SEMGET, C_SEMCTL,
 	C_SEMOP, C_MSGGET, C_MSGCTL, C_MSGSND, C_MSGRCV, C_BADIOC, C_MMAP,
 	C_VMOP, C_FORKKILL, C_OBJFD, C_OBJIO, C_SEMMAP, C_CR, C_MSGSTATUS,
-	C_MSGRING, C_NCALLS
+	C_MSGRING, C_MSGLEASE, C_NCALLS
 };
 static const char *const call_name[C_NCALLS] = {
 	"VERSION", "SHMGET", "SHMCTL", "SHMAT", "SHMDT", "SEMGET", "SEMCTL",
 	"SEMOP", "MSGGET", "MSGCTL", "MSGSND", "MSGRCV", "bad-ioctl",
 	"mmap(dev)", "vm-op", "fork+kill", "OBJFD", "objfd-io", "SEMMAP", "C/R",
-	"MSGSTATUS", "MSGRING",
+	"MSGSTATUS", "MSGRING", "MSGLEASE",
 };
 
 #define NERRNO 134
@@ -1171,9 +1172,11 @@ static void do_semmap(void)
 
 /*
  * SYSVIPC_IOC_MSGRING: map a queue's receive ring, then act as receivers
- * would (take the head with a compare-and-swap) and as the worst library
- * would (head anywhere, garbage stamps, slots and header), while other
- * threads send and receive through the module.  As for SEMMAP, a few
+ * would (take the head with a compare-and-swap), as a lessee would (ask
+ * for the send lease, fill a slot, move tail; sometimes leave busy set),
+ * and as the worst library would (head and tail anywhere, garbage stamps,
+ * slots and header), while other threads send and receive through the
+ * module.  As for SEMMAP, a few
  * mappings per thread stay around and the oldest is unmapped.
  */
 #define MSGRINGS 4
@@ -1184,8 +1187,9 @@ static void do_msgring(void)
 {
 	struct rng *r = &me->r;
 	struct sysvipc_msgring m = { 0 };
+	struct sysvipc_msglease l = { 0 };
 	struct sysvipc_msgring_page *pg;
-	uint64_t arg, h, *w;
+	uint64_t arg, h, t, *w;
 	uintptr_t old;
 	unsigned int n;
 
@@ -1215,11 +1219,35 @@ static void do_msgring(void)
 	}
 	me->in_touch = 1;
 	while (n--) {
-		switch (rnd(r, 6)) {
+		switch (rnd(r, 9)) {
+		case 6:	/* ask for the send lease (for another queue, maybe) */
+			l.id = one_in(r, 4) ? pick_id(2) : pg->id;
+			l.gen = one_in(r, 40) ? (uint32_t)next(r) : 0;
+			ioc(C_MSGLEASE, SYSVIPC_IOC_MSGLEASE, &l);
+			break;
+		case 7:	/* a lessee's send, as the uapi says or nearly */
+			t = __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE);
+			__atomic_store_n(&pg->busy, 1, __ATOMIC_SEQ_CST);
+			pg->slot[(t & SYSVIPC_MSGRING_POS) % SYSVIPC_MSGRING_SLOTS].mtype =
+				one_in(r, 8) ? (int64_t)next(r) : 1;
+			pg->slot[(t & SYSVIPC_MSGRING_POS) % SYSVIPC_MSGRING_SLOTS].size =
+				one_in(r, 8) ? (uint32_t)next(r) : (uint32_t)rnd(r, 113);
+			__atomic_compare_exchange_n(&pg->tail, &t, t + 1, false,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+			if (!one_in(r, 20))
+				__atomic_store_n(&pg->busy, 0, __ATOMIC_RELEASE);
+			break;
+		case 8:	/* tail anywhere, keeping the lease's generation */
+			t = __atomic_load_n(&pg->tail, __ATOMIC_RELAXED);
+			__atomic_store_n(&pg->tail, (t & ~SYSVIPC_MSGRING_POS) |
+					 ((t + rnd(r, 64) - 8) & SYSVIPC_MSGRING_POS),
+					 __ATOMIC_RELAXED);
+			break;
 		case 0:	/* a receiver's take */
 		case 1:
 			h = __atomic_load_n(&pg->head, __ATOMIC_ACQUIRE);
-			if (h != __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE))
+			if (h != (__atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE) &
+				  SYSVIPC_MSGRING_POS))
 				__atomic_compare_exchange_n(&pg->head, &h, h + 1,
 							    false, __ATOMIC_ACQ_REL,
 							    __ATOMIC_RELAXED);

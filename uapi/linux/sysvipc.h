@@ -46,7 +46,7 @@
 #define SYSVIPC_FEAT_MSG_BATCH	_BITULL(12)	/* SYSVIPC_OBJFD_MSG_* (ABI 1.3) */
 #define SYSVIPC_FEAT_RESTORE	_BITULL(13)	/* SYSVIPC_GET_AT_ID, IOC_RESTORE */
 #define SYSVIPC_FEAT_MMAP_PGOFF	_BITULL(14)	/* SYSVIPC_MMAP_* (ABI 1.4) */
-#define SYSVIPC_FEAT_MSG_RING	_BITULL(15)	/* SYSVIPC_IOC_MSGRING (ABI 1.5) */
+#define SYSVIPC_FEAT_MSG_RING	_BITULL(15)	/* SYSVIPC_IOC_MSGRING, _MSGLEASE (ABI 1.5) */
 
 /*
  * mmap() of /dev/sysvipc, by page offset (the offset divided by 4096):
@@ -424,15 +424,18 @@ struct sysvipc_msgstatus {
  * the module's msg_ring parameter is 0.  The mapping is not inherited by
  * fork(), cannot grow, and lasts until munmap or exec.
  *
- * The module alone fills slots and moves tail, always under the queue's
- * lock: it puts a message in the ring instead of its own list when the
- * text fits a slot, the list is empty, nobody sleeps in msgsnd or msgrcv
- * and no fd of the queue is polled.  So every message in the ring is older
- * than every message in the list, and while a message is in the ring no
- * waiter needs a wake-up that a receive from the ring would owe it.
+ * Only one party fills slots and moves tail at a time: the module, under
+ * the queue's lock, or the holder of the ring's send lease (below).  The
+ * module puts a message in the ring instead of its own list when the text
+ * fits a slot, the list is empty, nobody sleeps in msgsnd or msgrcv and no
+ * fd of the queue is polled.  So every message in the ring is older than
+ * every message in the list, and while a message is in the ring no waiter
+ * needs a wake-up that a receive from the ring would owe it.  tail is the
+ * position (SYSVIPC_MSGRING_POS bits) and, above it, the generation of the
+ * send lease in force (0: none).
  *
  * A receiver takes the message at head: it reads head, then tail (acquire);
- * if head != tail it copies slot[head % slots], then moves head to head + 1
+ * if head != tail's position it copies slot[head % slots], then moves head to head + 1
  * with a compare-and-swap, which fails if anyone (another receiver, or the
  * module) moved it meanwhile; then it stores its pid and the time in rpid
  * and rtime (msg_lrpid and msg_rtime).  Only a receive that would take the
@@ -445,8 +448,9 @@ struct sysvipc_msgstatus {
  * it again; after MOVED, map the queue again.
  *
  * What user space writes is untrusted: a head outside what the module
- * wrote is ignored, rpid is taken only if it is a possible pid, rtime is
- * clamped to the present.
+ * wrote is ignored, rpid and spid are taken only if they are possible
+ * pids, rtime and stime are clamped to the present, a lessee's slots are
+ * clamped to the slot size.
  */
 struct sysvipc_msgring {
 	__s32 id;		/* in: queue id */
@@ -461,6 +465,8 @@ struct sysvipc_msgring {
 #define SYSVIPC_MSGRING_REMOVED	(1U << 1)
 #define SYSVIPC_MSGRING_SLOTS	30
 #define SYSVIPC_MSGRING_TEXT	112	/* text bytes a slot holds */
+#define SYSVIPC_MSGRING_POS	((1ULL << 48) - 1)	/* tail: the position */
+#define SYSVIPC_MSGRING_GEN_SHIFT 48			/* tail: the lease */
 
 struct sysvipc_msgring_slot {
 	__s64 mtype;
@@ -478,18 +484,56 @@ struct sysvipc_msgring_page {
 	__u32 slots;		/* SYSVIPC_MSGRING_SLOTS */
 	__u32 slot_text;	/* SYSVIPC_MSGRING_TEXT */
 	__u64 reserved0[5];
-	/* Written by the module. */
-	__u64 tail;		/* next position to fill */
+	/* Written by the module (tail also by the lessee). */
+	__u64 tail;		/* next position to fill | lease << 48 */
 	__u64 list_qnum;	/* messages in the module's list */
-	__u64 reserved1[6];
+	__u64 qbytes;		/* msg_qbytes when the lease was granted */
+	__u64 msgmax;		/* msgmax when the lease was granted */
+	__u64 reserved1[4];
 	/* Written by receivers. */
 	__u64 head;		/* next position to take */
 	__s32 rpid;		/* the last receiver's pid */
 	__u32 pad;
 	__s64 rtime;		/* the time it took it, seconds */
 	__u64 reserved2[5];
-	__u64 reserved3[8];
+	/* Written by the lessee. */
+	__u32 busy;		/* 1 while it writes a slot */
+	__s32 spid;		/* its pid (msg_lspid) */
+	__s64 stime;		/* the time of its last send, seconds */
+	__u64 reserved3[6];
 	struct sysvipc_msgring_slot slot[SYSVIPC_MSGRING_SLOTS];
+};
+
+/*
+ * SYSVIPC_IOC_MSGLEASE (ABI 1.5): become the only sender that fills a
+ * mapped ring, for sending without a system call.  Granted (returns 0,
+ * @gen set) to a caller with read and write permission when the queue has
+ * a ring (else ENXIO), no one holds the lease (EBUSY), and the list is
+ * empty, nobody waits and no fd is polled (EAGAIN); ENOMEM if the module
+ * cannot set aside room to take back what the lessee sends.  The module
+ * stores qbytes and msgmax in the page and gen in tail.
+ *
+ * The lessee sends with: tail read (acquire) and its generation checked;
+ * busy = 1 (a full barrier); tail read again, unchanged; room (position -
+ * head < slots - 1: one slot stays free), the count and byte limits (the text sizes of the slots
+ * from head to the position, plus the new one, at most qbytes; position -
+ * head + 1 at most qbytes) and size (at most msgmax and slot_text)
+ * checked; the slot at the position filled; tail moved to tail + 1 with a
+ * compare-and-swap (release); spid and stime stored; busy = 0 (release).
+ * Any failed check or compare-and-swap: busy = 0 and the message goes to
+ * SYSVIPC_IOC_MSGSND instead.
+ *
+ * Anything the module does on the queue (any call on it but
+ * SYSVIPC_IOC_MSGLEASE by the lessee itself) first ends the lease: it
+ * clears the generation from tail with a compare-and-swap, waits a short
+ * while for busy to clear, and takes what the lessee sent as its own; if
+ * busy stays set, it retires the page as IPC_SET does (MOVED).  Ask again
+ * later; asking at every send would cost more than it saves.
+ */
+struct sysvipc_msglease {
+	__s32 id;		/* in: queue id */
+	__u32 gen;		/* out: the lease's generation, never 0 */
+	__u64 reserved[2];
 };
 
 #define SYSVIPC_IOC_MAGIC	0xE9
@@ -509,6 +553,7 @@ struct sysvipc_msgring_page {
 #define SYSVIPC_IOC_MSGRCV	_IOW(SYSVIPC_IOC_MAGIC, 0x33, struct sysvipc_msgrcv)
 #define SYSVIPC_IOC_MSGSTATUS	_IOWR(SYSVIPC_IOC_MAGIC, 0x34, struct sysvipc_msgstatus)
 #define SYSVIPC_IOC_MSGRING	_IOWR(SYSVIPC_IOC_MAGIC, 0x35, struct sysvipc_msgring)
+#define SYSVIPC_IOC_MSGLEASE	_IOWR(SYSVIPC_IOC_MAGIC, 0x36, struct sysvipc_msglease)
 #define SYSVIPC_IOC_OBJFD	_IOW(SYSVIPC_IOC_MAGIC, 0x40, struct sysvipc_objfd)
 #define SYSVIPC_IOC_UNDO_GET	_IOWR(SYSVIPC_IOC_MAGIC, 0x50, struct sysvipc_undo_io)
 #define SYSVIPC_IOC_UNDO_SET	_IOW(SYSVIPC_IOC_MAGIC, 0x51, struct sysvipc_undo_io)
