@@ -89,8 +89,8 @@ void sysvipc_semfast_learn(int fd, int id, const struct sembuf *sops,
 			   size_t nsops, const struct timespec *timeout);
 
 /* msgring.c: receiving from a queue's receive ring. */
-int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
-			    long msgtyp, int msgflg, ssize_t *ret);
+int sysvipc_msgring_receive(int id, void *msgp, size_t msgsz, long msgtyp,
+			    int msgflg, ssize_t *ret);
 void sysvipc_msgring_learn(int fd, int id);
 int sysvipc_msgring_send(int id, const void *msgp, size_t msgsz, int msgflg);
 void sysvipc_msgring_sent(int fd, int id);

@@ -14,6 +14,9 @@
  * the call as soon as the slot says it would not sleep.  The slot only decides
  * when the call is issued, never what it returns: a slot of another queue
  * (the index was reused) or a stale value just ends or prolongs the spin.
+ *
+ * Before all that, msgsnd and msgrcv try the queue's message ring
+ * (msgring.c), which may complete them without a system call.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -143,7 +146,6 @@ SYSVIPC_API int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 		.msgsz = msgsz,
 	};
 	int fd = sysvipc_dev_fd();
-
 	int ret;
 
 	if (fd == SYSVIPC_FD_SYSCALL)
@@ -172,7 +174,6 @@ SYSVIPC_API ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
 		.msgtyp = msgtyp,
 	};
 	int fd = sysvipc_dev_fd();
-
 	ssize_t ret;
 	int how;
 
@@ -180,8 +181,7 @@ SYSVIPC_API ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
 		return syscall(SYS_msgrcv, msqid, msgp, msgsz, msgtyp, msgflg);
 	if (fd < 0)
 		return -1;
-	how = sysvipc_msgring_receive(fd, msqid, msgp, msgsz, msgtyp, msgflg,
-				      &ret);
+	how = sysvipc_msgring_receive(msqid, msgp, msgsz, msgtyp, msgflg, &ret);
 	if (!how)
 		return ret;
 	if (how == 1 && !(msgflg & IPC_NOWAIT))

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Receiving without a system call (ABI 1.5, SYSVIPC_IOC_MSGRING).
+ * Sending and receiving without a system call (ABI 1.5,
+ * SYSVIPC_IOC_MSGRING and SYSVIPC_IOC_MSGLEASE).
  *
  * A queue the process received from through the module is mapped for next
  * time: its receive ring, one page in which the module leaves the oldest
@@ -141,8 +142,8 @@ static bool msgring_spin(struct sysvipc_msgring_page *pg, uint64_t h)
  * the module must do it, 2 when it must and the caller need not spin
  * first (this did, on the ring).
  */
-int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
-			    long msgtyp, int msgflg, ssize_t *ret)
+int sysvipc_msgring_receive(int id, void *msgp, size_t msgsz, long msgtyp,
+			    int msgflg, ssize_t *ret)
 {
 	struct sysvipc_msgring_slot *slot;
 	struct sysvipc_msgring_page *pg;
@@ -154,7 +155,6 @@ int sysvipc_msgring_receive(int fd, int id, void *msgp, size_t msgsz,
 	bool absent;
 	long type;
 
-	(void)fd;
 	if (id < 0 || msgtyp < 0 || (msgflg & ~RING_FLAGS) ||
 	    (ssize_t)msgsz < 0 ||
 	    !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
