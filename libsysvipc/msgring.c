@@ -105,16 +105,33 @@ void sysvipc_msgring_learn(int fd, int id)
 		sysvipc_map_learn(&msgring_tab, fd, id);
 }
 
-static void msgring_stamp(struct sysvipc_msgring_page *pg)
+/* @id's entry with a page (in *@pg), or NULL. */
+static struct sysvipc_mapent *msgring_entry(int id,
+					    struct sysvipc_msgring_page **pg)
+{
+	struct sysvipc_mapent *e;
+	bool absent;
+
+	if (id < 0 || !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
+		return NULL;
+	e = sysvipc_map_find(&msgring_tab, id, &absent);
+	if (!e)
+		return NULL;
+	*pg = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
+	return *pg ? e : NULL;
+}
+
+/* rpid and rtime, or spid and stime: only stored when they change. */
+static void msgring_stamp(__s32 *pid, __s64 *time)
 {
 	struct timespec ts;
 
-	if (__atomic_load_n(&pg->rpid, __ATOMIC_RELAXED) != sysvipc_map_pid())
-		__atomic_store_n(&pg->rpid, sysvipc_map_pid(), __ATOMIC_RELAXED);
+	if (__atomic_load_n(pid, __ATOMIC_RELAXED) != sysvipc_map_pid())
+		__atomic_store_n(pid, sysvipc_map_pid(), __ATOMIC_RELAXED);
 	if (clock_gettime(CLOCK_REALTIME_COARSE, &ts))
 		return;
-	if (__atomic_load_n(&pg->rtime, __ATOMIC_RELAXED) != ts.tv_sec)
-		__atomic_store_n(&pg->rtime, ts.tv_sec, __ATOMIC_RELAXED);
+	if (__atomic_load_n(time, __ATOMIC_RELAXED) != ts.tv_sec)
+		__atomic_store_n(time, ts.tv_sec, __ATOMIC_RELAXED);
 }
 
 /* Watch an empty ring until a message may be there; false: give up. */
@@ -152,18 +169,12 @@ int sysvipc_msgring_receive(int id, void *msgp, size_t msgsz, long msgtyp,
 	int fails = 0, spun = 0;
 	uint64_t h, t;
 	uint32_t size;
-	bool absent;
 	long type;
 
-	if (id < 0 || msgtyp < 0 || (msgflg & ~RING_FLAGS) ||
-	    (ssize_t)msgsz < 0 ||
-	    !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
+	if (msgtyp < 0 || (msgflg & ~RING_FLAGS) || (ssize_t)msgsz < 0)
 		return 1;
-	e = sysvipc_map_find(&msgring_tab, id, &absent);
+	e = msgring_entry(id, &pg);
 	if (!e)
-		return 1;
-	pg = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
-	if (!pg)
 		return 1;
 	for (;;) {
 		if (__atomic_load_n(&pg->flags, __ATOMIC_RELAXED))
@@ -202,7 +213,7 @@ int sysvipc_msgring_receive(int id, void *msgp, size_t msgsz, long msgtyp,
 		if (++fails >= RING_CAS)
 			return 1;
 	}
-	msgring_stamp(pg);
+	msgring_stamp(&pg->rpid, &pg->rtime);
 	*(long *)msgp = type;
 	memcpy((char *)msgp + sizeof(long), text, size);
 	*ret = size;
@@ -272,18 +283,6 @@ static void lease_lost(struct sysvipc_mapent *e, unsigned int gen)
 		lease_backoff(e);
 }
 
-static void msgring_stamp_send(struct sysvipc_msgring_page *pg)
-{
-	struct timespec ts;
-
-	if (__atomic_load_n(&pg->spid, __ATOMIC_RELAXED) != sysvipc_map_pid())
-		__atomic_store_n(&pg->spid, sysvipc_map_pid(), __ATOMIC_RELAXED);
-	if (clock_gettime(CLOCK_REALTIME_COARSE, &ts))
-		return;
-	if (__atomic_load_n(&pg->stime, __ATOMIC_RELAXED) != ts.tv_sec)
-		__atomic_store_n(&pg->stime, ts.tv_sec, __ATOMIC_RELAXED);
-}
-
 enum { SENT, MODULE, FULL };
 
 /* One try at filling the next slot; see the lessee's steps in the uapi. */
@@ -331,7 +330,7 @@ static int lease_fill(struct sysvipc_mapent *e, struct sysvipc_msgring_page *pg,
 		lease_lost(e, gen);
 		goto idle;
 	}
-	msgring_stamp_send(pg);
+	msgring_stamp(&pg->spid, &pg->stime);
 	ret = SENT;
 idle:
 	__atomic_store_n(&pg->busy, 0, __ATOMIC_RELEASE);
@@ -366,20 +365,17 @@ int sysvipc_msgring_send(int id, const void *msgp, size_t msgsz, int msgflg)
 	struct sysvipc_msgring_page *pg;
 	struct sysvipc_mapent *e;
 	unsigned int gen, unlocked = 0;
-	bool absent;
 	long type;
 	int ret;
 
-	if (id < 0 || msgsz > SYSVIPC_MSGRING_TEXT ||
-	    !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
+	if (msgsz > SYSVIPC_MSGRING_TEXT)
 		return 1;
-	e = sysvipc_map_find(&msgring_tab, id, &absent);
+	e = msgring_entry(id, &pg);
 	if (!e)
 		return 1;
-	/* The page first: a new one is published after its lease is reset. */
-	pg = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
+	/* After the page: a new one is published after its lease is reset. */
 	gen = __atomic_load_n(&e->aux[LEASE], __ATOMIC_ACQUIRE);
-	if (!gen || !pg || msgsz > __atomic_load_n(&pg->msgmax, __ATOMIC_RELAXED))
+	if (!gen || msgsz > __atomic_load_n(&pg->msgmax, __ATOMIC_RELAXED))
 		return 1;
 	/* Past this point the queue is leased: msgp is read directly. */
 	type = *(const long *)msgp;

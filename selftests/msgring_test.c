@@ -435,6 +435,23 @@ static struct sysvipc_msgring_page *ring_map(int fd, int id)
 	return (struct sysvipc_msgring_page *)(uintptr_t)m.addr;
 }
 
+/*
+ * The prologue of a case on the page itself: library only, with rings on;
+ * a device fd, a new queue and its ring.
+ */
+#define RING_SETUP(fd, id, pg) do {					\
+	if (!is_lib_mode())						\
+		SKIP(return, "the module's ring");			\
+	if (msg_ring_off())						\
+		SKIP(return, "msg_ring=0: nothing to map");		\
+	fd = dev_fd();							\
+	ASSERT_GE(fd, 0);						\
+	id = new_queue();						\
+	ASSERT_GE(id, 0);						\
+	pg = ring_map(fd, id);						\
+	ASSERT_NE(NULL, pg);						\
+} while (0)
+
 TEST_F(ipc, msgring_ioctl_checks)
 {
 	struct sysvipc_msgring m = { 0 };
@@ -555,16 +572,7 @@ TEST_F(ipc, msgring_protocol)
 	uint64_t h;
 	int fd, id;
 
-	if (!is_lib_mode())
-		SKIP(return, "the module's ring");
-	if (msg_ring_off())
-		SKIP(return, "msg_ring=0: nothing to map");
-	fd = dev_fd();
-	ASSERT_GE(fd, 0);
-	id = new_queue();
-	ASSERT_GE(id, 0);
-	pg = ring_map(fd, id);
-	ASSERT_NE(NULL, pg);
+	RING_SETUP(fd, id, pg);
 	ASSERT_EQ(0, snd(id, 3, 11, 20, 0));
 	ASSERT_EQ(0, snd(id, 4, 12, BIG, 0));	/* to the list */
 	EXPECT_EQ(1ULL, pg->tail & SYSVIPC_MSGRING_POS);
@@ -619,16 +627,7 @@ TEST_F(ipc, scribbled_ring_cannot_hurt)
 	int fd, id, got = 0;
 	uint64_t *w;
 
-	if (!is_lib_mode())
-		SKIP(return, "the module's ring");
-	if (msg_ring_off())
-		SKIP(return, "msg_ring=0: nothing to map");
-	fd = dev_fd();
-	ASSERT_GE(fd, 0);
-	id = new_queue();
-	ASSERT_GE(id, 0);
-	pg = ring_map(fd, id);
-	ASSERT_NE(NULL, pg);
+	RING_SETUP(fd, id, pg);
 	w = (uint64_t *)pg;
 	for (int round = 0; round < 4; round++) {
 		for (int i = 0; i < 40; i++)
@@ -801,16 +800,7 @@ TEST_F(ipc, msglease_protocol)
 	unsigned int gen;
 	int fd, id;
 
-	if (!is_lib_mode())
-		SKIP(return, "the module's ring");
-	if (msg_ring_off())
-		SKIP(return, "msg_ring=0: nothing to lease");
-	fd = dev_fd();
-	ASSERT_GE(fd, 0);
-	id = new_queue();
-	ASSERT_GE(id, 0);
-	pg = ring_map(fd, id);
-	ASSERT_NE(NULL, pg);
+	RING_SETUP(fd, id, pg);
 	ASSERT_EQ(0, snd(id, 2, 1, SMALL, 0));	/* the module's, in the ring */
 	ASSERT_EQ(0, lease(fd, id, &gen));
 	for (int i = 2; i <= 5; i++)
@@ -845,16 +835,7 @@ TEST_F(ipc, msglease_stuck_lessee)
 	unsigned int gen;
 	int fd, id;
 
-	if (!is_lib_mode())
-		SKIP(return, "the module's ring");
-	if (msg_ring_off())
-		SKIP(return, "msg_ring=0: nothing to lease");
-	fd = dev_fd();
-	ASSERT_GE(fd, 0);
-	id = new_queue();
-	ASSERT_GE(id, 0);
-	pg = ring_map(fd, id);
-	ASSERT_NE(NULL, pg);
+	RING_SETUP(fd, id, pg);
 	ASSERT_EQ(0, lease(fd, id, &gen));
 	ASSERT_EQ(0, lessee_send(pg, gen, 3, 1, 16));
 	pg->busy = 1;
