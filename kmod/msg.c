@@ -28,6 +28,12 @@
  * kernel's unexported wake_q).  Pollers of the queue's fds (kmod/objfd.c)
  * are told after unlocking too, while the queue is known to be alive:
  * POLLIN when a message is queued, POLLOUT when one leaves.
+ *
+ * Ring (kmod/msgring.c): the oldest small messages may sit in a page that
+ * processes map, where receivers (and one lessee, sending) work without a
+ * system call.  Every path here that looks at messages or is about to
+ * sleep first takes the ring back (msg_ring_absorb()) or accounts for
+ * what was taken from it (msg_ring_reap()), under the queue's lock.
  */
 #include <linux/capability.h>
 #include <linux/err.h>

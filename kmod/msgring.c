@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysvipc: a message queue's receive ring (SYSVIPC_IOC_MSGRING).
+ * sysvipc: a message queue's ring (SYSVIPC_IOC_MSGRING, _MSGLEASE).
  *
  * A queue that a process asked to map gets a page of slots that receivers
  * take messages from without a system call (the protocol is described in
- * uapi/linux/sysvipc.h).  Only the module fills slots, in msgsnd, and
- * only when the message may go to the back of an otherwise empty queue
- * that nobody waits on: so the ring holds the oldest messages, and a
- * receive from it owes no one a wake-up.  Every message in the ring is
+ * uapi/linux/sysvipc.h).  The module fills slots in msgsnd, only when the
+ * message may go to the back of an otherwise empty queue that nobody
+ * waits on: so the ring holds the oldest messages, and a receive from it
+ * owes no one a wake-up.  Every message the module put in the ring is
  * still a struct sysvipc_msg here, counted in qnum and cbytes, until the
  * module notices that a receiver moved head past it (msg_ring_reap()).
  * Whatever else looks at messages first takes the ring back into the list
  * (msg_ring_absorb()), in one exchange of head, which makes every
  * receiver's compare-and-swap in flight fail.
- *
  *
  * Send lease (SYSVIPC_IOC_MSGLEASE): one process may fill the ring itself
  * while the module leaves it alone.  Its messages are not the module's
