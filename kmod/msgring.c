@@ -230,6 +230,24 @@ void msg_ring_absorb(struct sysvipc_msq *msq)
 }
 
 /*
+ * Whether messages may enter the ring (from the module or a lessee): the
+ * list is empty, nobody sleeps in msgsnd or msgrcv, no fd is polled.
+ * Lock held.
+ */
+static bool ring_quiet(struct sysvipc_msq *msq)
+{
+	if (!list_empty(&msq->messages) || !list_empty(&msq->receivers) ||
+	    !list_empty(&msq->senders))
+		return false;
+	/*
+	 * A poller adds itself to poll_wq before it takes the lock and
+	 * absorbs (sysvipc_msg_fd_poll()): one we miss here still sees
+	 * what enters the ring, and nothing enters after its absorb.
+	 */
+	return !waitqueue_active(&msq->perm.poll_wq);
+}
+
+/*
  * msgsnd: put @msg, which fits the queue, in the ring if it may go there
  * (see the top of the file); the caller counts it.  Lock held, ring reaped.
  */
@@ -239,16 +257,7 @@ bool msg_ring_put(struct sysvipc_msq *msq, struct sysvipc_msg *msg)
 	struct sysvipc_msgring_slot *slot;
 
 	if (!r || r->lease || msg->size > SYSVIPC_MSGRING_TEXT ||
-	    r->tail - r->head >= RING_SLOTS ||
-	    !list_empty(&msq->messages) || !list_empty(&msq->receivers) ||
-	    !list_empty(&msq->senders))
-		return false;
-	/*
-	 * A poller adds itself to poll_wq before it takes the lock and
-	 * absorbs (sysvipc_msg_fd_poll()): one we miss here still sees
-	 * this message, and sends after its absorb see it.
-	 */
-	if (waitqueue_active(&msq->perm.poll_wq))
+	    r->tail - r->head >= RING_SLOTS || !ring_quiet(msq))
 		return false;
 	slot = &r->up->slot[r->tail % RING_SLOTS];
 	WRITE_ONCE(slot->mtype, msg->type);
@@ -318,7 +327,6 @@ static struct msg_ring *ring_alloc(void)
 	struct msg_ring *r;
 
 	BUILD_BUG_ON(sizeof(struct sysvipc_msgring_page) != 4096);
-	BUILD_BUG_ON(sizeof(struct sysvipc_msgring_page) > PAGE_SIZE);
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return NULL;
@@ -336,6 +344,17 @@ static struct msg_ring *ring_alloc(void)
 }
 
 /*
+ * Mapping the ring and leasing it need what msgrcv and msgsnd both need;
+ * 0 or an errno.  Lock held.
+ */
+static long ring_may(struct sysvipc_obj *obj)
+{
+	if (!sysvipc_may(obj, 0666))
+		return -EACCES;
+	return obj->deleted ? -EIDRM : 0;
+}
+
+/*
  * Under the queue's lock: its ring page with a reference for a mapping,
  * after the checks, installing *@new (and clearing it) if it has none.
  * NULL with *@err 0 when a ring must be allocated first.
@@ -345,13 +364,9 @@ static struct page *ring_map_page(struct sysvipc_msq *msq,
 {
 	struct sysvipc_obj *obj = &msq->perm;
 
-	*err = -EACCES;
-	if (!sysvipc_may(obj, 0666))
+	*err = ring_may(obj);
+	if (*err)
 		return NULL;
-	*err = -EIDRM;
-	if (obj->deleted)
-		return NULL;
-	*err = 0;
 	if (!msq->ring) {
 		if (!*new)
 			return NULL;
@@ -436,24 +451,18 @@ long sysvipc_msgring(struct file *dev, void __user *argp)
 static long ring_grant(struct sysvipc_msq *msq, struct sysvipc_msg **spare,
 		       unsigned int *n, u32 *gen)
 {
-	struct sysvipc_obj *obj = &msq->perm;
 	struct msg_ring *r = msq->ring;
 	struct sysvipc_msgring_page *up;
+	long err = ring_may(&msq->perm);
 
-	if (!sysvipc_may(obj, 0666))
-		return -EACCES;
-	if (obj->deleted)
-		return -EIDRM;
+	if (err)
+		return err;
 	if (!r)
 		return -ENXIO;
 	if (r->lease)
 		return -EBUSY;
 	msg_ring_reap(msq);
-	if (!list_empty(&msq->messages) || !list_empty(&msq->receivers) ||
-	    !list_empty(&msq->senders))
-		return -EAGAIN;
-	/* As in msg_ring_put(): a poller absorbs after adding itself. */
-	if (waitqueue_active(&obj->poll_wq))
+	if (!ring_quiet(msq))
 		return -EAGAIN;
 	while (*n && r->npool < RING_SLOTS)
 		r->pool[r->npool++] = spare[--*n];

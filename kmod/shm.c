@@ -928,15 +928,16 @@ static struct file *shm_new_file(struct sysvipc_shm *shp, int f_flags,
  * O_RDWR); the caller holds a reference on @shp.
  *
  * The kernel makes a file per attach; so did we, but opening and releasing
- * it cost a third of an shmat+shmdt cycle (README.md).  The last attach file of a
- * shmem segment is now kept and reused by the next attach with the very
- * same credentials (the file carries its opener's, which security modules
- * check at mmap).  What tells attaches apart for shmdt's fragment rule is
- * each VMA's token (shm_attach_mmap()).  A kept file pins the module, so
- * kept files live only while the device is open (all callers run in an
- * ioctl or mmap of it; sysvipc_shm_drop_kept_files() runs at its last
- * close) and go when the segment is unlisted.  Huge-page segments keep a
- * file per attach: hugetlbfs has its own use for vm_private_data.
+ * it cost a third of an shmat+shmdt cycle (README.md).  The last attach
+ * file of a shmem segment is now kept and reused by the next attach with
+ * the very same credentials (the file carries its opener's, which
+ * security modules check at mmap).  What tells attaches apart for shmdt's
+ * fragment rule is each VMA's token (shm_attach_mmap()).  A kept file
+ * pins the module, so kept files live only while the device is open (all
+ * callers run in an ioctl or mmap of it; sysvipc_shm_drop_kept_files()
+ * runs at its last close) and go when the segment is unlisted.  Huge-page
+ * segments keep a file per attach: hugetlbfs has its own use for
+ * vm_private_data.
  */
 static struct file *shm_attach_file(struct sysvipc_shm *shp, int f_flags)
 {
