@@ -40,6 +40,7 @@ int sysvipc_maps_on(void);
 unsigned int sysvipc_spin_limit(void);
 unsigned int sysvipc_spin_budget(void);
 void sysvipc_spin_done(unsigned int budget, int ok);
+bool sysvipc_spin_until(bool (*over)(const void *arg), const void *arg);
 
 /* One iteration's pause in a spin-wait loop. */
 static inline void sysvipc_cpu_relax(void)
@@ -79,6 +80,7 @@ struct sysvipc_mapent *sysvipc_map_find(struct sysvipc_maptab *t, int id,
 void sysvipc_map_add(struct sysvipc_maptab *t, int fd, int id);
 void sysvipc_map_learn(struct sysvipc_maptab *t, int fd, int id);
 pid_t sysvipc_map_pid(void);
+unsigned int sysvipc_map_slot(int id);
 
 /* semfast.c: the user-space fast path of semop. */
 struct sembuf;

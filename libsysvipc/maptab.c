@@ -80,7 +80,8 @@ static bool maptab_register(struct sysvipc_maptab *t)
 	return false;
 }
 
-static unsigned int maptab_hash(int id)
+/* Where @id's entry is looked for first, 0 .. SYSVIPC_MAPTAB_SLOTS - 1. */
+unsigned int sysvipc_map_slot(int id)
 {
 	uint32_t h = (uint32_t)id * 0x9e3779b1u;
 
@@ -91,7 +92,7 @@ static unsigned int maptab_hash(int id)
 struct sysvipc_mapent *sysvipc_map_find(struct sysvipc_maptab *t, int id,
 					bool *absent)
 {
-	unsigned int i, h = maptab_hash(id);
+	unsigned int i, h = sysvipc_map_slot(id);
 	struct sysvipc_mapent *e;
 	int key;
 
@@ -123,7 +124,7 @@ void sysvipc_map_add(struct sysvipc_maptab *t, int fd, int id)
 		return;
 	}
 	addr = t->map(t, fd, id, aux);
-	h = maptab_hash(id);
+	h = sysvipc_map_slot(id);
 	for (i = 0; i < SYSVIPC_MAPTAB_SLOTS; i++) {
 		e = &t->ent[(h + i) & (SYSVIPC_MAPTAB_SLOTS - 1)];
 		key = 0;

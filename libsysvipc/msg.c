@@ -90,36 +90,41 @@ static int slot_full(const struct sysvipc_msg_slot *slot, int msqid,
 		__atomic_load_n(&slot->qnum, __ATOMIC_RELAXED) + 1 > qbytes);
 }
 
+/* What a spin before msgsnd or msgrcv watches. */
+struct slot_wait {
+	const struct sysvipc_msg_slot *slot;
+	int msqid;
+	size_t msgsz;
+};
+
+static bool slot_has_room(const void *arg)
+{
+	const struct slot_wait *w = arg;
+
+	return !slot_full(w->slot, w->msqid, w->msgsz);
+}
+
+static bool slot_has_message(const void *arg)
+{
+	const struct slot_wait *w = arg;
+
+	return !slot_empty(w->slot, w->msqid);
+}
+
 static void msg_spin_send(int fd, int msqid, size_t msgsz)
 {
-	const struct sysvipc_msg_slot *slot = msg_slot(fd, msqid);
-	unsigned int n, budget;
+	struct slot_wait w = { msg_slot(fd, msqid), msqid, msgsz };
 
-	if (!slot || !slot_full(slot, msqid, msgsz))
-		return;
-	budget = sysvipc_spin_budget();
-	for (n = budget; n; n--) {
-		sysvipc_cpu_relax();
-		if (!slot_full(slot, msqid, msgsz))
-			break;
-	}
-	sysvipc_spin_done(budget, n != 0);
+	if (w.slot && !slot_has_room(&w))
+		sysvipc_spin_until(slot_has_room, &w);
 }
 
 static void msg_spin_receive(int fd, int msqid)
 {
-	const struct sysvipc_msg_slot *slot = msg_slot(fd, msqid);
-	unsigned int n, budget;
+	struct slot_wait w = { msg_slot(fd, msqid), msqid, 0 };
 
-	if (!slot || !slot_empty(slot, msqid))
-		return;
-	budget = sysvipc_spin_budget();
-	for (n = budget; n; n--) {
-		sysvipc_cpu_relax();
-		if (!slot_empty(slot, msqid))
-			break;
-	}
-	sysvipc_spin_done(budget, n != 0);
+	if (w.slot && !slot_has_message(&w))
+		sysvipc_spin_until(slot_has_message, &w);
 }
 
 SYSVIPC_API int msgget(key_t key, int msgflg)

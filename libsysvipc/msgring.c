@@ -39,9 +39,9 @@
 #include <sys/msg.h>
 #include "lib.h"
 
-#define RING_CAS	16	/* compare-and-swap failures before the ioctl */
+#define RING_CAS	16	/* lost compare-and-swaps before the ioctl */
 #define SEND_LEARN	8	/* sends through the module before mapping */
-#define LEASE_WAIT	16	/* sends through the module before asking again */
+#define LEASE_WAIT	16	/* module sends before asking again */
 #define LEASE_WAIT_MAX	8	/* ... doubled at most this many times */
 #define RING_POS	SYSVIPC_MSGRING_POS
 
@@ -134,21 +134,21 @@ static void msgring_stamp(__s32 *pid, __s64 *time)
 		__atomic_store_n(time, ts.tv_sec, __ATOMIC_RELAXED);
 }
 
-/* Watch an empty ring until a message may be there; false: give up. */
-static bool msgring_spin(struct sysvipc_msgring_page *pg, uint64_t h)
-{
-	unsigned int n, budget = sysvipc_spin_budget();
+/* What a receiver watches on a ring it found empty at head @h. */
+struct ring_wait {
+	const struct sysvipc_msgring_page *pg;
+	uint64_t h;
+};
 
-	for (n = budget; n; n--) {
-		sysvipc_cpu_relax();
-		if ((__atomic_load_n(&pg->tail, __ATOMIC_RELAXED) & RING_POS) != h ||
-		    __atomic_load_n(&pg->list_qnum, __ATOMIC_RELAXED) ||
-		    __atomic_load_n(&pg->flags, __ATOMIC_RELAXED))
-			break;
-	}
-	if (budget)
-		sysvipc_spin_done(budget, n != 0);
-	return n != 0;
+/* A message may be there: in the ring, in the module's list, or dead. */
+static bool ring_may_have_message(const void *arg)
+{
+	const struct ring_wait *w = arg;
+	uint64_t t = __atomic_load_n(&w->pg->tail, __ATOMIC_RELAXED);
+
+	return (t & RING_POS) != w->h ||
+	       __atomic_load_n(&w->pg->list_qnum, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&w->pg->flags, __ATOMIC_RELAXED);
 }
 
 /* The flags a receive from the ring can honour. */
@@ -185,7 +185,9 @@ int sysvipc_msgring_receive(int id, void *msgp, size_t msgsz, long msgtyp,
 		if (h == t) {
 			if (msgflg & IPC_NOWAIT)
 				return 1;
-			if (spun++ || !msgring_spin(pg, h))
+			if (spun++ ||
+			    !sysvipc_spin_until(ring_may_have_message,
+						&(struct ring_wait){ pg, h }))
 				return 2;
 			continue;
 		}
@@ -237,6 +239,7 @@ static unsigned char sent_count[SYSVIPC_MAPTAB_SLOTS];
 void sysvipc_msgring_sent(int fd, int id)
 {
 	struct sysvipc_msglease a = { .id = id };
+	struct sysvipc_msgring_page *pg;
 	struct sysvipc_mapent *e;
 	unsigned char *count;
 	unsigned int wait;
@@ -247,7 +250,7 @@ void sysvipc_msgring_sent(int fd, int id)
 		return;
 	e = sysvipc_map_find(&msgring_tab, id, &absent);
 	if (!e) {
-		count = &sent_count[(uint32_t)id * 0x9e3779b1u >> 25];
+		count = &sent_count[sysvipc_map_slot(id)];
 		if (absent && __atomic_add_fetch(count, 1, __ATOMIC_RELAXED) >=
 			      SEND_LEARN) {
 			__atomic_store_n(count, 0, __ATOMIC_RELAXED);
@@ -255,9 +258,10 @@ void sysvipc_msgring_sent(int fd, int id)
 		}
 		return;
 	}
-	if (!__atomic_load_n(&e->addr, __ATOMIC_ACQUIRE)) {
+	pg = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
+	if (!pg)
 		return;
-	} else if (msgring_moved(e->addr)) {
+	if (msgring_moved(pg)) {
 		sysvipc_map_learn(&msgring_tab, fd, id);
 		return;
 	}
@@ -316,9 +320,10 @@ static int lease_fill(struct sysvipc_mapent *e, struct sysvipc_msgring_page *pg,
 	/* The queue's limits: the list is empty while the lease lasts. */
 	qbytes = __atomic_load_n(&pg->qbytes, __ATOMIC_RELAXED);
 	bytes = size;
-	for (i = 0; i < n; i++)
-		bytes += __atomic_load_n(&pg->slot[(h + i) % SYSVIPC_MSGRING_SLOTS].size,
-					 __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++) {
+		slot = &pg->slot[(h + i) % SYSVIPC_MSGRING_SLOTS];
+		bytes += __atomic_load_n(&slot->size, __ATOMIC_RELAXED);
+	}
 	if (n + 1 > qbytes || bytes > qbytes)
 		goto idle;
 	slot = &pg->slot[pos % SYSVIPC_MSGRING_SLOTS];
@@ -337,22 +342,14 @@ idle:
 	return ret;
 }
 
-/* Wait (bounded) for receivers to make room at @pos; false: give up. */
-static bool lease_spin(struct sysvipc_msgring_page *pg)
+/* Receivers made room for a lessee (one slot stays free). */
+static bool ring_has_room(const void *arg)
 {
-	unsigned int n, budget = sysvipc_spin_budget();
-	uint64_t w;
+	const struct sysvipc_msgring_page *pg = arg;
+	uint64_t w = __atomic_load_n(&pg->tail, __ATOMIC_RELAXED) & RING_POS;
 
-	for (n = budget; n; n--) {
-		sysvipc_cpu_relax();
-		w = __atomic_load_n(&pg->tail, __ATOMIC_RELAXED) & RING_POS;
-		if (w - __atomic_load_n(&pg->head, __ATOMIC_RELAXED) <
-		    SYSVIPC_MSGRING_SLOTS - 1)
-			break;
-	}
-	if (budget)
-		sysvipc_spin_done(budget, n != 0);
-	return n != 0;
+	return w - __atomic_load_n(&pg->head, __ATOMIC_RELAXED) <
+	       SYSVIPC_MSGRING_SLOTS - 1;
 }
 
 /*
@@ -386,7 +383,8 @@ int sysvipc_msgring_send(int id, const void *msgp, size_t msgsz, int msgflg)
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return 1;
 	ret = lease_fill(e, pg, gen, type, text, (uint32_t)msgsz);
-	if (ret == FULL && !(msgflg & IPC_NOWAIT) && lease_spin(pg))
+	if (ret == FULL && !(msgflg & IPC_NOWAIT) &&
+	    sysvipc_spin_until(ring_has_room, pg))
 		ret = lease_fill(e, pg, gen, type, text, (uint32_t)msgsz);
 	if (ret == SENT && __atomic_load_n(&e->aux[LOST], __ATOMIC_RELAXED))
 		__atomic_store_n(&e->aux[LOST], 0, __ATOMIC_RELAXED);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * How long the library spins before a call that would sleep (msg.c,
- * semfast.c).
+ * msgring.c, semfast.c), and the spin itself (sysvipc_spin_until()).
  *
  * SYSVIPC_SPIN, read once per process: the most iterations of a spin-wait
  * (one pause and a few loads of the status region each); 0 turns spinning
@@ -66,6 +66,24 @@ unsigned int sysvipc_spin_budget(void)
 	if (!sysvipc_spin_limit())
 		return 0;
 	return __atomic_load_n(&spin_budget, __ATOMIC_RELAXED);
+}
+
+/*
+ * Spin for at most the budget, until @over(@arg) says the wait is over;
+ * whether it did.  The budget adapts to the outcome.
+ */
+bool sysvipc_spin_until(bool (*over)(const void *arg), const void *arg)
+{
+	unsigned int n, budget = sysvipc_spin_budget();
+
+	for (n = budget; n; n--) {
+		sysvipc_cpu_relax();
+		if (over(arg))
+			break;
+	}
+	if (budget)
+		sysvipc_spin_done(budget, n != 0);
+	return n != 0;
 }
 
 /* A spin ended: @ok when the wait was over before the budget ran out. */
