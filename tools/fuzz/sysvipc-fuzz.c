@@ -1095,15 +1095,37 @@ static void do_forkkill(void)
 }
 
 /*
+ * The one-page device mappings a thread keeps to scribble on: a few stay
+ * around (per thread, so nobody unmaps one under another's scribbling);
+ * the oldest is unmapped when a new one comes.
+ */
+#define KEPT_MAPS 4
+struct kept_maps {
+	uintptr_t addr[KEPT_MAPS];
+	unsigned int next;
+};
+
+static void keep_map(struct kept_maps *k, uintptr_t addr)
+{
+	uintptr_t old = k->addr[k->next % KEPT_MAPS];
+
+	k->addr[k->next++ % KEPT_MAPS] = addr;
+	if (old)
+		munmap((void *)old, page);
+}
+
+/* One of them at random, or 0. */
+static uintptr_t kept_map(struct kept_maps *k)
+{
+	return k->addr[rnd(&me->r, KEPT_MAPS)];
+}
+
+/*
  * SYSVIPC_IOC_SEMMAP: map a set's value page, then treat it as the worst
  * library would: random values, SLOW bits and pids, header garbage, a
  * madvise that drops the page, while other threads operate on the set.
- * A few mappings per thread stay around (per thread, so nobody unmaps one
- * under another's scribbling); the oldest is unmapped.
  */
-#define SEMMAPS 4
-static __thread uintptr_t semmaps[SEMMAPS];
-static __thread unsigned int semmap_next;
+static __thread struct kept_maps semmaps;
 
 static void do_semmap(void)
 {
@@ -1126,14 +1148,10 @@ static void do_semmap(void)
 	 * and munmap() of garbage would pull pages from under this process.
 	 */
 	if (ioc(C_SEMMAP, SYSVIPC_IOC_SEMMAP, (void *)(uintptr_t)arg) == 0 &&
-	    arg == (uint64_t)(uintptr_t)&m) {
-		old = semmaps[semmap_next++ % SEMMAPS];
-		semmaps[(semmap_next - 1) % SEMMAPS] = (uintptr_t)m.addr;
-		if (old)
-			munmap((void *)old, page);
-	}
-	/* scribble on one of this process's mappings (maybe the new one) */
-	old = semmaps[rnd(r, SEMMAPS)];
+	    arg == (uint64_t)(uintptr_t)&m)
+		keep_map(&semmaps, (uintptr_t)m.addr);
+	/* scribble on one of this thread's mappings (maybe the new one) */
+	old = kept_map(&semmaps);
 	if (!old)
 		return;
 	w = (uint32_t *)old;
@@ -1176,12 +1194,9 @@ static void do_semmap(void)
  * for the send lease, fill a slot, move tail; sometimes leave busy set),
  * and as the worst library would (head and tail anywhere, garbage stamps,
  * slots and header), while other threads send and receive through the
- * module.  As for SEMMAP, a few
- * mappings per thread stay around and the oldest is unmapped.
+ * module.  Kept like SEMMAP's pages.
  */
-#define MSGRINGS 4
-static __thread uintptr_t msgrings[MSGRINGS];
-static __thread unsigned int msgring_next;
+static __thread struct kept_maps msgrings;
 
 static void do_msgring(void)
 {
@@ -1189,6 +1204,7 @@ static void do_msgring(void)
 	struct sysvipc_msgring m = { 0 };
 	struct sysvipc_msglease l = { 0 };
 	struct sysvipc_msgring_page *pg;
+	struct sysvipc_msgring_slot *slot;
 	uint64_t arg, h, t, *w;
 	uintptr_t old;
 	unsigned int n;
@@ -1201,13 +1217,9 @@ static void do_msgring(void)
 	arg = gen_ptr(&m, sizeof(m), false);
 	/* only a mapping whose address landed in m is known to be ours */
 	if (ioc(C_MSGRING, SYSVIPC_IOC_MSGRING, (void *)(uintptr_t)arg) == 0 &&
-	    arg == (uint64_t)(uintptr_t)&m) {
-		old = msgrings[msgring_next++ % MSGRINGS];
-		msgrings[(msgring_next - 1) % MSGRINGS] = (uintptr_t)m.addr;
-		if (old)
-			munmap((void *)old, page);
-	}
-	old = msgrings[rnd(r, MSGRINGS)];
+	    arg == (uint64_t)(uintptr_t)&m)
+		keep_map(&msgrings, (uintptr_t)m.addr);
+	old = kept_map(&msgrings);
 	if (!old)
 		return;
 	pg = (struct sysvipc_msgring_page *)old;
@@ -1228,10 +1240,11 @@ static void do_msgring(void)
 		case 7:	/* a lessee's send, as the uapi says or nearly */
 			t = __atomic_load_n(&pg->tail, __ATOMIC_ACQUIRE);
 			__atomic_store_n(&pg->busy, 1, __ATOMIC_SEQ_CST);
-			pg->slot[(t & SYSVIPC_MSGRING_POS) % SYSVIPC_MSGRING_SLOTS].mtype =
-				one_in(r, 8) ? (int64_t)next(r) : 1;
-			pg->slot[(t & SYSVIPC_MSGRING_POS) % SYSVIPC_MSGRING_SLOTS].size =
-				one_in(r, 8) ? (uint32_t)next(r) : (uint32_t)rnd(r, 113);
+			slot = &pg->slot[(t & SYSVIPC_MSGRING_POS) %
+					 SYSVIPC_MSGRING_SLOTS];
+			slot->mtype = one_in(r, 8) ? (int64_t)next(r) : 1;
+			slot->size = one_in(r, 8) ? (uint32_t)next(r) :
+						    (uint32_t)rnd(r, 113);
 			__atomic_compare_exchange_n(&pg->tail, &t, t + 1, false,
 						    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 			if (!one_in(r, 20))
