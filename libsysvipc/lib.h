@@ -81,6 +81,8 @@ void sysvipc_map_add(struct sysvipc_maptab *t, int fd, int id);
 void sysvipc_map_learn(struct sysvipc_maptab *t, int fd, int id);
 pid_t sysvipc_map_pid(void);
 unsigned int sysvipc_map_slot(int id);
+int sysvipc_map_call(struct sysvipc_maptab *t, int fd, unsigned long req,
+		     void *arg);
 
 /* semfast.c: the user-space fast path of semop. */
 struct sembuf;

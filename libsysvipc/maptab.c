@@ -11,6 +11,7 @@
  * fork() children do not inherit the mappings (VM_DONTCOPY): a
  * pthread_atfork handler empties every table in the child.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -78,6 +79,23 @@ static bool maptab_register(struct sysvipc_maptab *t)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * One of a table's ioctls (mapping a page, asking for a ring's lease),
+ * errno kept either way; a module without it, or with it turned off,
+ * turns @t off.
+ */
+int sysvipc_map_call(struct sysvipc_maptab *t, int fd, unsigned long req,
+		     void *arg)
+{
+	int saved = errno, ret;
+
+	ret = sysvipc_call(fd, req, arg, 1);
+	if (ret && (errno == ENOSYS || errno == EOPNOTSUPP))
+		__atomic_store_n(&t->on, 0, __ATOMIC_RELAXED);
+	errno = saved;
+	return ret;
 }
 
 /* Where @id's entry is looked for first, 0 .. SYSVIPC_MAPTAB_SLOTS - 1. */

@@ -61,16 +61,10 @@ static void *msgring_map(struct sysvipc_maptab *t, int fd, int id,
 {
 	struct sysvipc_msgring m = { .id = id };
 	struct sysvipc_msgring_page *pg;
-	int saved = errno;
 
 	(void)aux;
-	if (sysvipc_call(fd, SYSVIPC_IOC_MSGRING, &m, 1)) {
-		if (errno == ENOSYS || errno == EOPNOTSUPP)
-			__atomic_store_n(&t->on, 0, __ATOMIC_RELAXED);
-		errno = saved;
+	if (sysvipc_map_call(t, fd, SYSVIPC_IOC_MSGRING, &m))
 		return NULL;
-	}
-	errno = saved;
 	pg = (struct sysvipc_msgring_page *)(uintptr_t)m.addr;
 	/* A layout this library does not know: never use it. */
 	if (pg->magic != SYSVIPC_MSGRING_MAGIC ||
@@ -243,7 +237,6 @@ void sysvipc_msgring_sent(int fd, int id)
 	struct sysvipc_mapent *e;
 	unsigned char *count;
 	unsigned int wait;
-	int saved = errno;
 	bool absent;
 
 	if (id < 0 || !__atomic_load_n(&msgring_tab.on, __ATOMIC_RELAXED))
@@ -272,11 +265,11 @@ void sysvipc_msgring_sent(int fd, int id)
 		__atomic_store_n(&e->aux[WAIT], wait - 1, __ATOMIC_RELAXED);
 		return;
 	}
-	if (sysvipc_call(fd, SYSVIPC_IOC_MSGLEASE, &a, 1) || !a.gen)
+	if (sysvipc_map_call(&msgring_tab, fd, SYSVIPC_IOC_MSGLEASE, &a) ||
+	    !a.gen)
 		lease_backoff(e);
 	else
 		__atomic_store_n(&e->aux[LEASE], a.gen, __ATOMIC_RELAXED);
-	errno = saved;
 }
 
 /* The lease in @e is gone (the module ended it, or the page is dead). */

@@ -43,15 +43,9 @@ static void *semfast_map(struct sysvipc_maptab *t, int fd, int id,
 			 unsigned int aux[2])
 {
 	struct sysvipc_semmap m = { .id = id };
-	int saved = errno;
 
-	if (sysvipc_call(fd, SYSVIPC_IOC_SEMMAP, &m, 1)) {
-		if (errno == ENOSYS || errno == EOPNOTSUPP)
-			__atomic_store_n(&t->on, 0, __ATOMIC_RELAXED);
-		errno = saved;
+	if (sysvipc_map_call(t, fd, SYSVIPC_IOC_SEMMAP, &m))
 		return NULL;
-	}
-	errno = saved;
 	aux[0] = m.nsems;
 	aux[1] = m.out_flags;
 	return (void *)(uintptr_t)m.addr;
