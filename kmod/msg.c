@@ -263,12 +263,16 @@ static bool msg_copy_in(void *dst, const char __user *src,
 	return !copy_from_user(dst, src, n);
 }
 
-/*
- * A message of @size text bytes filled from @src, or from @from when it
- * is set.  @size is at most msg_max().  No lock held: this sleeps.
- */
-static struct sysvipc_msg *msg_load(long type, const char __user *src,
-				    struct iov_iter *from, size_t size)
+/* How many blocks hold @size bytes of text. */
+static size_t msg_blocks(size_t size)
+{
+	if (size <= MSG_HEAD_TEXT)
+		return 1;
+	return 1 + DIV_ROUND_UP(size - MSG_HEAD_TEXT, MSG_SEG_TEXT);
+}
+
+/* The blocks for @size bytes of text, unfilled.  No lock held. */
+static struct sysvipc_msg *msg_alloc(size_t size)
 {
 	struct sysvipc_msgseg **link, *seg;
 	struct sysvipc_msg *msg;
@@ -277,26 +281,47 @@ static struct sysvipc_msg *msg_load(long type, const char __user *src,
 	n = min(size, MSG_HEAD_TEXT);
 	msg = kmalloc(sizeof(*msg) + n, GFP_KERNEL_ACCOUNT);
 	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	refcount_set(&msg->refs, 1);
-	msg->size = size;
-	msg->type = type;
+		return NULL;
+	msg->room = size;
+	msg->owner = current->mm;
 	msg->next = NULL;
-	if (!msg_copy_in(msg->text, src, from, n))
-		goto fault;
 	link = &msg->next;
 	for (left = size - n; left; left -= n) {
-		src += n;
 		n = min(left, MSG_SEG_TEXT);
 		cond_resched();
 		seg = kmalloc(sizeof(*seg) + n, GFP_KERNEL_ACCOUNT);
 		if (!seg) {
 			msg_free(msg);
-			return ERR_PTR(-ENOMEM);
+			return NULL;
 		}
 		seg->next = NULL;
 		*link = seg;
 		link = &seg->next;
+	}
+	return msg;
+}
+
+/*
+ * Fill @msg, which has room for @size bytes, from @src, or from @from when
+ * it is set; frees it on a fault.  No lock held: this sleeps.
+ */
+static struct sysvipc_msg *msg_fill_text(struct sysvipc_msg *msg,
+					 long type, const char __user *src,
+					 struct iov_iter *from, size_t size)
+{
+	struct sysvipc_msgseg *seg = msg->next;
+	size_t n, left;
+
+	refcount_set(&msg->refs, 1);
+	msg->size = size;
+	msg->type = type;
+	n = min(size, MSG_HEAD_TEXT);
+	if (!msg_copy_in(msg->text, src, from, n))
+		goto fault;
+	for (left = size - n; left; left -= n, seg = seg->next) {
+		src += n;
+		n = min(left, MSG_SEG_TEXT);
+		cond_resched();
 		if (!msg_copy_in(seg->text, src, from, n))
 			goto fault;
 	}
@@ -305,6 +330,97 @@ static struct sysvipc_msg *msg_load(long type, const char __user *src,
 fault:
 	msg_free(msg);
 	return ERR_PTR(-EFAULT);
+}
+
+/*
+ * Like the kernel, a send allocates the whole message, then copies the
+ * text in, before it looks at the queue.  @size is at most msg_max().
+ */
+static struct sysvipc_msg *msg_load(long type, const char __user *src,
+				    struct iov_iter *from, size_t size)
+{
+	struct sysvipc_msg *msg = msg_alloc(size);
+
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	return msg_fill_text(msg, type, src, from, size);
+}
+
+/*
+ * Spare blocks.  A stream of large messages spends most of its time in
+ * kmalloc() and kfree() (three blocks each way for 8 KiB, each zeroed
+ * first where init_on_alloc is on, as on Debian), so a queue keeps the
+ * blocks of the last MSG_SPARES messages a receive freed, and a send
+ * reuses them when they have the right shape: as many blocks as the new
+ * message needs, enough room, and allocated by the same process (so the
+ * memory stays charged to the memory cgroup that would pay for a new
+ * message).  The spares of a queue hold at most msg_qbytes bytes of text,
+ * so it never pins more than twice what the kernel's would; they are freed
+ * with the queue.
+ */
+static struct sysvipc_msg *msg_spare_take(struct sysvipc_msq *msq)
+{
+	struct sysvipc_msg *msg;
+	int i;
+
+	for (i = 0; i < MSG_SPARES; i++) {
+		if (READ_ONCE(msq->spare[i])) {
+			msg = xchg(&msq->spare[i], NULL);
+			if (msg)
+				return msg;
+		}
+	}
+	return NULL;
+}
+
+/* Whether @msg's blocks fit a new message of @size bytes from us. */
+static bool msg_spare_fits(const struct sysvipc_msg *msg, size_t size)
+{
+	return msg->owner == current->mm && size <= msg->room &&
+	       msg_blocks(size) == msg_blocks(msg->room);
+}
+
+/* A send's message: the spare's blocks (already taken) or new ones. */
+static struct sysvipc_msg *msg_load_spare(struct sysvipc_msg *spare,
+					  long type, const char __user *src,
+					  struct iov_iter *from, size_t size)
+{
+	if (spare && msg_spare_fits(spare, size))
+		return msg_fill_text(spare, type, src, from, size);
+	if (spare)
+		msg_free(spare);
+	return msg_load(type, src, from, size);
+}
+
+/*
+ * Keep @msg, whose last reference the caller dropped, as one of @obj's
+ * spares if a slot is free and the spares stay within msg_qbytes.  Returns
+ * the blocks it did not keep, for msg_free() (which sleeps: not under RCU).
+ */
+static struct sysvipc_msg *msg_keep_spare(struct sysvipc_obj *obj,
+					  struct sysvipc_msg *msg)
+{
+	struct sysvipc_msq *msq = to_msq(obj);
+	unsigned long bytes = msg->room;
+	int i, free = -1;
+
+	if (!msg->owner)
+		return msg;
+	spin_lock(&obj->lock);
+	/* Senders take spares without the lock: no spare is dereferenced. */
+	for (i = 0; i < MSG_SPARES; i++) {
+		if (READ_ONCE(msq->spare[i]))
+			bytes += msq->spare_room[i];
+		else
+			free = i;
+	}
+	if (free >= 0 && bytes <= msq->qbytes && !obj->deleted) {
+		msq->spare_room[free] = msg->room;
+		WRITE_ONCE(msq->spare[free], msg);
+		msg = NULL;
+	}
+	spin_unlock(&obj->lock);
+	return msg;
 }
 
 /*
@@ -543,9 +659,16 @@ static bool msg_hand_off(struct sysvipc_msq *msq, struct sysvipc_msg *msg,
 static void msg_release(struct sysvipc_obj *obj)
 {
 	struct sysvipc_msq *msq = to_msq(obj);
+	struct sysvipc_msg *spare;
+	int i;
 
 	/* Only module unload gets here with messages still queued. */
 	msg_ring_free(msq);
+	for (i = 0; i < MSG_SPARES; i++) {
+		spare = xchg(&msq->spare[i], NULL);	/* a sender may race us */
+		if (spare)
+			msg_free(spare);
+	}
 	msg_put_list(&msq->messages);
 	put_pid(msq->lspid);
 	put_pid(msq->lrpid);
@@ -689,14 +812,19 @@ static long msg_send(struct sysvipc_obj *obj, struct sysvipc_msg *msg,
 static long msg_do_send(int id, long type, const char __user *text,
 			u64 size, int flg)
 {
-	struct sysvipc_msg *msg;
+	struct sysvipc_msg *msg, *spare;
 	struct sysvipc_obj *obj;
 
 	if (size > msg_max() || (s64)size < 0 || id < 0)
 		return -EINVAL;
 	if (type < 1)
 		return -EINVAL;
-	msg = msg_load(type, text, NULL, size);
+	/* A first look for the queue's spare; the send looks it up again. */
+	rcu_read_lock();
+	obj = sysvipc_obtain(&msg_ids, id);
+	spare = IS_ERR(obj) ? NULL : msg_spare_take(to_msq(obj));
+	rcu_read_unlock();
+	msg = msg_load_spare(spare, type, text, NULL, size);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
@@ -882,7 +1010,17 @@ static long msg_do_receive(int id, char __user *msgp, u64 bufsz, long type,
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	ret = msg_store(msgp, msg, min_t(u64, bufsz, msg->size));
-	msg_put(msg);
+
+	if (!refcount_dec_and_test(&msg->refs))
+		return ret;
+	/* The queue may be gone (or its id reused): look again. */
+	rcu_read_lock();
+	obj = sysvipc_obtain(&msg_ids, id);
+	if (!IS_ERR(obj))
+		msg = msg_keep_spare(obj, msg);
+	rcu_read_unlock();
+	if (msg)
+		msg_free(msg);
 	return ret;
 }
 
@@ -1225,7 +1363,11 @@ ssize_t sysvipc_msg_fd_read(struct sysvipc_obj *obj, struct iov_iter *to,
 	if (more)
 		*more = msg_fd_more(obj, type, mode);
 	ret = msg_store_iter(to, msg, min_t(u64, bufsz, msg->size));
-	msg_put(msg);
+	if (refcount_dec_and_test(&msg->refs)) {
+		msg = msg_keep_spare(obj, msg);
+		if (msg)
+			msg_free(msg);
+	}
 	return ret < 0 ? ret : ret + sizeof(long);
 }
 
@@ -1379,7 +1521,8 @@ ssize_t sysvipc_msg_fd_write(struct sysvipc_obj *obj, struct iov_iter *from,
 		return -EFAULT;
 	if (type < 1)
 		return -EINVAL;
-	msg = msg_load(type, NULL, from, count - sizeof(long));
+	msg = msg_load_spare(msg_spare_take(to_msq(obj)), type, NULL, from,
+			     count - sizeof(long));
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	rcu_read_lock();

@@ -13,6 +13,8 @@
 
 struct msg_ring;
 
+#define MSG_SPARES	2	/* freed messages a queue keeps for its sends */
+
 struct sysvipc_msq {
 	struct sysvipc_obj perm;
 	/* All under perm.lock. */
@@ -28,6 +30,14 @@ struct sysvipc_msq {
 	pid_t lrpid_user;	/* a ring receiver's own pid, or 0: lrpid */
 	struct msg_ring *ring;	/* the receive ring (msgring.c), or NULL */
 	u16 lease_seq;		/* the last send lease's generation */
+	/*
+	 * The blocks of messages a receive freed, kept for sends (msg.c,
+	 * msg_keep_spare()).  Set under perm.lock while the queue is not
+	 * deleted, with their room; taken with xchg() under RCU, without the
+	 * lock; freed by msg_release().
+	 */
+	struct sysvipc_msg *spare[MSG_SPARES];
+	u32 spare_room[MSG_SPARES];	/* under perm.lock */
 	struct list_head messages;	/* struct sysvipc_msg, oldest first */
 	struct list_head receivers;	/* struct msg_receiver, FIFO */
 	struct list_head senders;	/* struct msg_sender, FIFO */
@@ -47,8 +57,10 @@ struct sysvipc_msgseg {
 struct sysvipc_msg {
 	struct list_head list;
 	refcount_t refs;
+	u32 room;		/* bytes of text the blocks hold, >= @size */
 	size_t size;		/* bytes of text */
 	long type;
+	const void *owner;	/* the allocating process's mm, only compared */
 	struct sysvipc_msgseg *next;
 	char text[];
 };

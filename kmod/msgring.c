@@ -124,6 +124,8 @@ static void ring_adopt(struct sysvipc_msq *msq, struct msg_ring *r, u64 p)
 		return;
 	msg = r->pool[--r->npool];
 	refcount_set(&msg->refs, 1);
+	msg->room = SYSVIPC_MSGRING_TEXT;
+	msg->owner = NULL;	/* not a spare: allocated for the ring */
 	msg->next = NULL;
 	msg->type = max_t(long, READ_ONCE(slot->mtype), 1);
 	msg->size = min_t(u32, READ_ONCE(slot->size), SYSVIPC_MSGRING_TEXT);
