@@ -10,13 +10,14 @@
 # (variant kernel) and under LD_PRELOAD=libsysvipc (variant sysvipc). Prints
 # one line per round and module, then per module the medians and the median
 # of the per-round ratios sysvipc / kernel. Emulated time is only comparable
-# within one boot, hence one boot for both builds.
+# within one boot, hence one boot for both builds. SYSVIPC_AB_PARAMS: module
+# parameters for both (e.g. msg_ring=0).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=10 OLDLIB=
 [ "${1:-}" = -r ] && { ROUNDS=$2; shift 2; }
 [ "${1:-}" = -l ] && { OLDLIB=$(readlink -f "$2"); shift 2; }
-[ $# -ge 3 ] || { sed -n '4,14p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '4,16p' "$0"; exit 2; }
 OLD=$(readlink -f "$1") NEW=$(readlink -f "$2"); shift 2
 DRIVER=$(readlink -f "$1"); shift
 if [ "${SYSVIPC_AB_IN_VM:-}" != 1 ]; then
@@ -39,7 +40,7 @@ for r in $(seq "$ROUNDS"); do
 	for m in $order; do
 		ko=$OLD LIB=${OLDLIB:-$NEWLIB}
 		[ "$m" = new ] && ko=$NEW LIB=$NEWLIB
-		rmmod sysvipc 2>/dev/null; insmod "$ko" || { echo "insmod $ko failed"; exit 1; }
+		rmmod sysvipc 2>/dev/null; insmod "$ko" ${SYSVIPC_AB_PARAMS:-} || { echo "insmod $ko failed"; exit 1; }
 		k=$(run kernel "$@"); s=$(run sysvipc "$@")
 		echo "round $r $m kernel ${k:--} sysvipc ${s:--}"
 		printf '%s\t%s\t%s\n' "$m" "${k:-nan}" "${s:-nan}" >>/tmp/ab.tsv
