@@ -425,18 +425,39 @@ static void *edge_buf(size_t max)
 	return malloc(sizeof(long) + max + 64);
 }
 
-/* Send edge_sizes[] (those up to @max) in turn, each tagged by its index. */
+#define N_EDGES	(sizeof(edge_sizes) / sizeof(edge_sizes[0]))
+
+/* Send edge_sizes[@k] bytes, tagged by @k. */
+static int send_edge(int id, struct tmsg *m, size_t k, int flg)
+{
+	m->mtype = 1 + k;
+	for (size_t i = 0; i < edge_sizes[k]; i++)
+		m->mtext[i] = pat(100 + k, i);
+	return msgsnd(id, m, edge_sizes[k], flg);
+}
+
+/*
+ * Receive what send_edge(@k) sent into @m (room for @max + 64 bytes of
+ * text): whether the size, the type, every byte, and the byte after the
+ * text (the receiver's own) are right.
+ */
+static bool receive_edge(int id, struct tmsg *m, size_t max, size_t k, int flg)
+{
+	size_t len = edge_sizes[k];
+
+	memset(m, 0x5a, sizeof(long) + max + 64);
+	return msgrcv(id, m, max + 64, 0, flg) == (ssize_t)len &&
+	       m->mtype == (long)(1 + k) && check(m->mtext, 100 + k, len) &&
+	       m->mtext[len] == 0x5a;
+}
+
+/* Send edge_sizes[] (those up to @max) in turn. */
 static int send_edges(int id, struct tmsg *m, size_t max, bool wait_each)
 {
-	for (size_t k = 0; k < sizeof(edge_sizes) / sizeof(edge_sizes[0]); k++) {
-		size_t len = edge_sizes[k];
-
-		if (len > max)
+	for (size_t k = 0; k < N_EDGES; k++) {
+		if (edge_sizes[k] > max)
 			continue;
-		m->mtype = 1 + k;
-		for (size_t i = 0; i < len; i++)
-			m->mtext[i] = pat(100 + k, i);
-		if (msgsnd(id, m, len, 0))
+		if (send_edge(id, m, k, 0))
 			return -1;
 		/* the receiver takes it before the next is sent */
 		while (wait_each && q_num(id) > 0)
@@ -445,17 +466,11 @@ static int send_edges(int id, struct tmsg *m, size_t max, bool wait_each)
 	return 0;
 }
 
-/* Receive what send_edges() sent; whether every size and byte is right. */
+/* Receive what send_edges() sent; whether all of it is right. */
 static bool receive_edges(int id, struct tmsg *m, size_t max)
 {
-	for (size_t k = 0; k < sizeof(edge_sizes) / sizeof(edge_sizes[0]); k++) {
-		size_t len = edge_sizes[k];
-
-		if (len > max)
-			continue;
-		memset(m, 0x5a, sizeof(long) + max + 64);
-		if (msgrcv(id, m, max + 64, 0, 0) != (ssize_t)len ||
-		    m->mtype != (long)(1 + k) || !check(m->mtext, 100 + k, len))
+	for (size_t k = 0; k < N_EDGES; k++) {
+		if (edge_sizes[k] <= max && !receive_edge(id, m, max, k, 0))
 			return false;
 	}
 	return true;
@@ -470,21 +485,12 @@ TEST_F(ipc, sizes_alternate_one_process)
 
 	ASSERT_NE(NULL, m);
 	ASSERT_GE(id, 0);
-	for (size_t k = 0; k < sizeof(edge_sizes) / sizeof(edge_sizes[0]); k++) {
-		size_t len = edge_sizes[k];
-
-		if (len > max)
+	for (size_t k = 0; k < N_EDGES; k++) {
+		if (edge_sizes[k] > max)
 			continue;
-		m->mtype = 1 + k;
-		for (size_t i = 0; i < len; i++)
-			m->mtext[i] = pat(100 + k, i);
-		ASSERT_EQ(0, msgsnd(id, m, len, IPC_NOWAIT));
-		memset(m, 0x5a, sizeof(long) + max + 64);
-		ASSERT_EQ((ssize_t)len, msgrcv(id, m, max + 64, 0, IPC_NOWAIT));
-		EXPECT_EQ((long)(1 + k), m->mtype);
-		EXPECT_TRUE(check(m->mtext, 100 + k, len));
-		/* the byte after the text is the receiver's own */
-		EXPECT_EQ(0x5a, (unsigned char)m->mtext[len]);
+		ASSERT_EQ(0, send_edge(id, m, k, IPC_NOWAIT));
+		EXPECT_TRUE(receive_edge(id, m, max, k, IPC_NOWAIT))
+			TH_LOG("size %zu", edge_sizes[k]);
 	}
 	ASSERT_EQ(0, q_stat(id, &ds));
 	EXPECT_EQ(0UL, ds.msg_qnum);
