@@ -896,6 +896,8 @@ static struct sysvipc_msg *msg_take(struct sysvipc_msq *msq, long type,
 	list_del(&msg->list);
 	msq->qnum--;
 	msq->cbytes -= msg->size;
+	if (mode == MSG_ANY)
+		msg_ring_refill(msq);
 	msg_status_update(msq);
 	msq->rtime = ktime_get_real_seconds();
 	msg_set_lrpid(msq, task_tgid(current));

@@ -388,6 +388,87 @@ TEST_F(ipc, fork_child_receives)
 		EXPECT_EQ(i, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
 }
 
+/*
+ * A backlog of small messages behind a large one: a receive of the
+ * oldest takes the large one and (lib build) moves the next ones into
+ * the ring. Counts, MSG_COPY indexes, typed receives and the order must
+ * not notice.
+ */
+TEST_F(ipc, backlog_counts_copy_and_order)
+{
+	struct msqid_ds ds;
+	struct tmsg m;
+	long type;
+	int id = new_queue(), next = 1;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, warm(id));
+	ASSERT_EQ(0, snd(id, 1, 0, BIG, IPC_NOWAIT));
+	for (int i = 1; i <= 100; i++)
+		ASSERT_EQ(0, snd(id, 1 + i % 2, i, SMALL, IPC_NOWAIT));
+	EXPECT_EQ(0, rcv(id, 0, BIG, IPC_NOWAIT, NULL));
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(100UL, ds.msg_qnum);
+	EXPECT_EQ(100UL * SMALL, ds.msg_cbytes);
+	EXPECT_EQ(getpid(), ds.msg_lrpid);
+	/* the 6th message is seq 6, and stays */
+	ASSERT_EQ((ssize_t)SMALL, msgrcv(id, &m, sizeof(m.mtext), 5,
+					 IPC_NOWAIT | MSG_COPY));
+	EXPECT_EQ(6, *(int *)m.mtext);
+	for (; next <= 10; next++)
+		ASSERT_EQ(next, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	/* the first type 1 is seq 12 (odd seqs are type 2); then 11 */
+	EXPECT_EQ(12, rcv(id, 1, SMALL, IPC_NOWAIT, &type));
+	EXPECT_EQ(1L, type);
+	EXPECT_EQ(11, rcv(id, 0, SMALL, IPC_NOWAIT, &type));
+	EXPECT_EQ(2L, type);
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(88UL, ds.msg_qnum);
+	for (next = 13; next <= 100; next++)
+		ASSERT_EQ(next, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	EXPECT_EQ(-1, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	EXPECT_EQ(ENOMSG, errno);
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(0UL, ds.msg_qnum);
+	EXPECT_EQ(0UL, ds.msg_cbytes);
+}
+
+#define LATE_AHEAD	300	/* queued before the receiver starts */
+#define LATE_TOTAL	5000
+
+static int late_sender(void *p)
+{
+	int id = *(int *)p;
+
+	for (int i = LATE_AHEAD; i < LATE_TOTAL; i++)
+		if (snd(id, 1, i, SMALL, 0))
+			return 1;
+	return 0;
+}
+
+/*
+ * A receiver that starts behind a sender (a full queue's worth queued,
+ * the sender then blocking and streaming on): every message, in order.
+ */
+TEST_F(ipc, late_receiver_catches_up)
+{
+	int id = new_queue(), seq = 0;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, warm(id));
+	for (int i = 0; i < LATE_AHEAD; i++)
+		ASSERT_EQ(0, snd(id, 1, i, SMALL, IPC_NOWAIT));
+	pid = spawn_child(late_sender, &id);
+	ASSERT_GT(pid, 0);
+	for (int i = 0; i < LATE_TOTAL && seq == i; i++)
+		seq = rcv(id, 0, SMALL, 0, NULL) == i ? i + 1 : -1;
+	EXPECT_EQ(LATE_TOTAL, seq);
+	EXPECT_EQ(0, reap_child(pid));
+	EXPECT_EQ(-1, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	EXPECT_EQ(ENOMSG, errno);
+}
+
 /* IPC_SET between receives; IPC_RMID with messages waiting. */
 TEST_F(ipc, set_and_rmid_between_receives)
 {
@@ -616,6 +697,53 @@ TEST_F(ipc, msgring_protocol)
 	EXPECT_EQ(13, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
 	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
 	EXPECT_EQ(0, munmap(pg2, PAGE_SZ));
+	close(fd);
+}
+
+/*
+ * A receive of the oldest message through the module moves the small
+ * messages behind it from the list into the empty ring, up to the first
+ * large one or a ring's worth; a typed receive does not.
+ */
+TEST_F(ipc, msgring_refill)
+{
+	struct sysvipc_msgring_page *pg;
+	struct msqid_ds ds;
+	uint64_t t;
+	int fd, id;
+
+	RING_SETUP(fd, id, pg);
+	ASSERT_EQ(0, snd(id, 1, 0, BIG, 0));	/* the list from here on */
+	for (int i = 1; i <= 40; i++)
+		ASSERT_EQ(0, snd(id, 1 + (i == 35), i, i == 20 ? BIG : SMALL, 0));
+	t = pg->tail & SYSVIPC_MSGRING_POS;
+	EXPECT_EQ(t, pg->head);
+	EXPECT_EQ(41ULL, pg->list_qnum);
+	/* typed: no refill */
+	EXPECT_EQ(35, rcv(id, 2, SMALL, IPC_NOWAIT, NULL));
+	EXPECT_EQ(t, pg->tail & SYSVIPC_MSGRING_POS);
+	EXPECT_EQ(40ULL, pg->list_qnum);
+	/* the oldest: 1 .. 19 move, 20 (large) stops them */
+	EXPECT_EQ(0, rcv(id, 0, BIG, IPC_NOWAIT, NULL));
+	EXPECT_EQ(t + 19, pg->tail & SYSVIPC_MSGRING_POS);
+	EXPECT_EQ(t, pg->head);
+	EXPECT_EQ(20ULL, pg->list_qnum);
+	EXPECT_EQ(1, *(int *)pg->slot[t % SYSVIPC_MSGRING_SLOTS].text);
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(39UL, ds.msg_qnum);
+	for (int i = 1; i <= 19; i++)
+		ASSERT_EQ(i, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	EXPECT_EQ(t + 19, pg->head);
+	/* 20, then 21 .. 40 but 35: 19 small ones, all in the ring */
+	EXPECT_EQ(20, rcv(id, 0, BIG, IPC_NOWAIT, NULL));
+	EXPECT_EQ(t + 38, pg->tail & SYSVIPC_MSGRING_POS);
+	EXPECT_EQ(0ULL, pg->list_qnum);
+	for (int i = 21; i <= 40; i++)
+		if (i != 35)
+			ASSERT_EQ(i, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(0UL, ds.msg_qnum);
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
 	close(fd);
 }
 
