@@ -297,7 +297,7 @@ bool msg_ring_put(struct sysvipc_msq *msq, struct sysvipc_msg *msg)
  * this a receiver that fell behind a sender would go through the module
  * for every message, no faster than the sender, and never catch up: the
  * list would stay non-empty and the sender never get the lease.  Lock
- * held, ring absorbed.
+ * held, ring absorbed, counts up to date.
  */
 void msg_ring_refill(struct sysvipc_msq *msq)
 {
@@ -313,6 +313,8 @@ void msg_ring_refill(struct sysvipc_msq *msq)
 		list_del(&msg->list);
 		ring_fill(r, msg);
 	}
+	if (r->head != r->tail)
+		msg_ring_status(msq);
 }
 
 /* The list's share of qnum, for receivers deciding whether to spin. */
