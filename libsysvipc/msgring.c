@@ -179,9 +179,6 @@ int sysvipc_msgring_receive(int id, void *msgp, size_t msgsz, long msgtyp,
 		if (h == t) {
 			if (msgflg & IPC_NOWAIT)
 				return 1;
-			/* The rest is in the module's list: no use waiting. */
-			if (__atomic_load_n(&pg->list_qnum, __ATOMIC_RELAXED))
-				return 2;
 			if (spun++ ||
 			    !sysvipc_spin_until(ring_may_have_message,
 						&(struct ring_wait){ pg, h }))
