@@ -931,13 +931,6 @@ static struct sysvipc_msg *msg_receive(struct sysvipc_obj *obj, u64 bufsz,
 			break;
 		msg_ring_absorb(msq);
 		msg = msg_take(msq, type, mode, bufsz, copy_max, flg, &w);
-		/*
-		 * msgrcv (@perm) of the oldest: the caller may take the next
-		 * ones from the ring.  Not for an fd's reads, which absorb
-		 * the ring each time (msg_fd_more()).
-		 */
-		if (perm && mode == MSG_ANY && !IS_ERR(msg))
-			msg_ring_refill(msq);
 		if (msg != ERR_PTR(-EAGAIN))
 			break;
 		msg = ERR_PTR(-ENOMSG);

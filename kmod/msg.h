@@ -81,7 +81,6 @@ void msg_status_update(struct sysvipc_msq *msq);
 void msg_ring_reap(struct sysvipc_msq *msq);
 void msg_ring_absorb(struct sysvipc_msq *msq);
 bool msg_ring_put(struct sysvipc_msq *msq, struct sysvipc_msg *msg);
-void msg_ring_refill(struct sysvipc_msq *msq);
 void msg_ring_retire(struct sysvipc_msq *msq, u32 flag);
 void msg_ring_status(struct sysvipc_msq *msq);
 void msg_ring_free(struct sysvipc_msq *msq);

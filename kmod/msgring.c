@@ -6,12 +6,10 @@
  * take messages from without a system call (the protocol is described in
  * uapi/linux/sysvipc.h).  The module fills slots in msgsnd, only when the
  * message may go to the back of an otherwise empty queue that nobody
- * waits on, and in a msgrcv of the oldest message, from the front of the
- * list into the empty ring (msg_ring_refill()): so the ring holds the
- * oldest messages, and a receive from it owes no one a wake-up.  Every
- * message the module put in the ring is still a struct sysvipc_msg here,
- * counted in qnum and cbytes, until the module notices that a receiver
- * moved head past it (msg_ring_reap()).
+ * waits on: so the ring holds the oldest messages, and a receive from it
+ * owes no one a wake-up.  Every message the module put in the ring is
+ * still a struct sysvipc_msg here, counted in qnum and cbytes, until the
+ * module notices that a receiver moved head past it (msg_ring_reap()).
  * Whatever else looks at messages first takes the ring back into the list
  * (msg_ring_absorb()), in one exchange of head, which makes every
  * receiver's compare-and-swap in flight fail.
@@ -234,13 +232,14 @@ void msg_ring_absorb(struct sysvipc_msq *msq)
 }
 
 /*
- * Whether the ring may take messages at all: nobody sleeps in msgsnd or
- * msgrcv (a receive from the ring wakes no one), no fd is polled.
+ * Whether messages may enter the ring (from the module or a lessee): the
+ * list is empty, nobody sleeps in msgsnd or msgrcv, no fd is polled.
  * Lock held.
  */
-static bool ring_unwatched(struct sysvipc_msq *msq)
+static bool ring_quiet(struct sysvipc_msq *msq)
 {
-	if (!list_empty(&msq->receivers) || !list_empty(&msq->senders))
+	if (!list_empty(&msq->messages) || !list_empty(&msq->receivers) ||
+	    !list_empty(&msq->senders))
 		return false;
 	/*
 	 * A poller adds itself to poll_wq before it takes the lock and
@@ -251,20 +250,18 @@ static bool ring_unwatched(struct sysvipc_msq *msq)
 }
 
 /*
- * Whether messages may enter the ring at its back (from the module's
- * msgsnd or a lessee): the list is empty, so they are the newest, and
- * the ring is unwatched.  Lock held.
+ * msgsnd: put @msg, which fits the queue, in the ring if it may go there
+ * (see the top of the file); the caller counts it.  Lock held, ring reaped.
  */
-static bool ring_quiet(struct sysvipc_msq *msq)
+bool msg_ring_put(struct sysvipc_msq *msq, struct sysvipc_msg *msg)
 {
-	return list_empty(&msq->messages) && ring_unwatched(msq);
-}
+	struct msg_ring *r = msq->ring;
+	struct sysvipc_msgring_slot *slot;
 
-/* Put the module's @msg in the next slot and publish it.  Lock held. */
-static void ring_fill(struct msg_ring *r, struct sysvipc_msg *msg)
-{
-	struct sysvipc_msgring_slot *slot = &r->up->slot[r->tail % RING_SLOTS];
-
+	if (!r || r->lease || msg->size > SYSVIPC_MSGRING_TEXT ||
+	    r->tail - r->head >= RING_SLOTS || !ring_quiet(msq))
+		return false;
+	slot = &r->up->slot[r->tail % RING_SLOTS];
 	WRITE_ONCE(slot->mtype, msg->type);
 	WRITE_ONCE(slot->size, msg->size);
 	memcpy(slot->text, msg->text, msg->size);
@@ -273,48 +270,7 @@ static void ring_fill(struct msg_ring *r, struct sysvipc_msg *msg)
 	r->tail++;
 	/* Pairs with the receivers' acquire load of tail. */
 	smp_store_release(&r->up->tail, r->tail);
-}
-
-/*
- * msgsnd: put @msg, which fits the queue, in the ring if it may go there
- * (see the top of the file); the caller counts it.  Lock held, ring reaped.
- */
-bool msg_ring_put(struct sysvipc_msq *msq, struct sysvipc_msg *msg)
-{
-	struct msg_ring *r = msq->ring;
-
-	if (!r || r->lease || msg->size > SYSVIPC_MSGRING_TEXT ||
-	    r->tail - r->head >= RING_SLOTS || !ring_quiet(msq))
-		return false;
-	ring_fill(r, msg);
 	return true;
-}
-
-/*
- * A receive of the oldest message through the module, with more behind
- * it in the list: move the oldest of those that fit slots into the empty
- * ring, in order, so the ring still holds the oldest messages.  Without
- * this a receiver that fell behind a sender would go through the module
- * for every message, no faster than the sender, and never catch up: the
- * list would stay non-empty and the sender never get the lease.  Lock
- * held, ring absorbed, counts up to date.
- */
-void msg_ring_refill(struct sysvipc_msq *msq)
-{
-	struct msg_ring *r = msq->ring;
-	struct sysvipc_msg *msg, *next;
-
-	if (!r || r->lease || r->head != r->tail || !ring_unwatched(msq))
-		return;
-	list_for_each_entry_safe(msg, next, &msq->messages, list) {
-		if (msg->size > SYSVIPC_MSGRING_TEXT ||
-		    r->tail - r->head >= RING_SLOTS)
-			break;
-		list_del(&msg->list);
-		ring_fill(r, msg);
-	}
-	if (r->head != r->tail)
-		msg_ring_status(msq);
 }
 
 /* The list's share of qnum, for receivers deciding whether to spin. */

@@ -389,10 +389,9 @@ TEST_F(ipc, fork_child_receives)
 }
 
 /*
- * A backlog of small messages behind a large one: a receive of the
- * oldest takes the large one and (lib build) moves the next ones into
- * the ring. Counts, MSG_COPY indexes, typed receives and the order must
- * not notice.
+ * A backlog of small messages behind a large one, all in the list (lib
+ * build): counts, MSG_COPY indexes, typed receives and the order, while
+ * the receives move between the list and the ring.
  */
 TEST_F(ipc, backlog_counts_copy_and_order)
 {
@@ -697,53 +696,6 @@ TEST_F(ipc, msgring_protocol)
 	EXPECT_EQ(13, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
 	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
 	EXPECT_EQ(0, munmap(pg2, PAGE_SZ));
-	close(fd);
-}
-
-/*
- * A receive of the oldest message through the module moves the small
- * messages behind it from the list into the empty ring, up to the first
- * large one or a ring's worth; a typed receive does not.
- */
-TEST_F(ipc, msgring_refill)
-{
-	struct sysvipc_msgring_page *pg;
-	struct msqid_ds ds;
-	uint64_t t;
-	int fd, id;
-
-	RING_SETUP(fd, id, pg);
-	ASSERT_EQ(0, snd(id, 1, 0, BIG, 0));	/* the list from here on */
-	for (int i = 1; i <= 40; i++)
-		ASSERT_EQ(0, snd(id, 1 + (i == 35), i, i == 20 ? BIG : SMALL, 0));
-	t = pg->tail & SYSVIPC_MSGRING_POS;
-	EXPECT_EQ(t, pg->head);
-	EXPECT_EQ(41ULL, pg->list_qnum);
-	/* typed: no refill */
-	EXPECT_EQ(35, rcv(id, 2, SMALL, IPC_NOWAIT, NULL));
-	EXPECT_EQ(t, pg->tail & SYSVIPC_MSGRING_POS);
-	EXPECT_EQ(40ULL, pg->list_qnum);
-	/* the oldest: 1 .. 19 move, 20 (large) stops them */
-	EXPECT_EQ(0, rcv(id, 0, BIG, IPC_NOWAIT, NULL));
-	EXPECT_EQ(t + 19, pg->tail & SYSVIPC_MSGRING_POS);
-	EXPECT_EQ(t, pg->head);
-	EXPECT_EQ(20ULL, pg->list_qnum);
-	EXPECT_EQ(1, *(int *)pg->slot[t % SYSVIPC_MSGRING_SLOTS].text);
-	ASSERT_EQ(0, q_stat(id, &ds));
-	EXPECT_EQ(39UL, ds.msg_qnum);
-	for (int i = 1; i <= 19; i++)
-		ASSERT_EQ(i, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
-	EXPECT_EQ(t + 19, pg->head);
-	/* 20, then 21 .. 40 but 35: 19 small ones, all in the ring */
-	EXPECT_EQ(20, rcv(id, 0, BIG, IPC_NOWAIT, NULL));
-	EXPECT_EQ(t + 38, pg->tail & SYSVIPC_MSGRING_POS);
-	EXPECT_EQ(0ULL, pg->list_qnum);
-	for (int i = 21; i <= 40; i++)
-		if (i != 35)
-			ASSERT_EQ(i, rcv(id, 0, SMALL, IPC_NOWAIT, NULL));
-	ASSERT_EQ(0, q_stat(id, &ds));
-	EXPECT_EQ(0UL, ds.msg_qnum);
-	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
 	close(fd);
 }
 

@@ -428,11 +428,7 @@ struct sysvipc_msgstatus {
  * the queue's lock, or the holder of the ring's send lease (below).  The
  * module puts a message in the ring instead of its own list when the text
  * fits a slot, the list is empty, nobody sleeps in msgsnd or msgrcv and no
- * fd of the queue is polled; and after a receive of the oldest message
- * (msgtyp 0) through the module, with the ring empty and under the same
- * conditions but for the list, it moves the oldest messages of the list
- * that fit slots into the ring, in order, up to the first that does not.
- * So every message in the ring is older than
+ * fd of the queue is polled.  So every message in the ring is older than
  * every message in the list, and while a message is in the ring no waiter
  * needs a wake-up that a receive from the ring would owe it.  tail is the
  * position (SYSVIPC_MSGRING_POS bits) and, above it, the generation of the
