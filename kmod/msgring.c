@@ -298,12 +298,19 @@ static void ring_drop(struct sysvipc_msq *msq)
  */
 void msg_ring_retire(struct sysvipc_msq *msq, u32 flag)
 {
+	struct msg_ring *r = msq->ring;
 	struct sysvipc_msgring_page *up;
 
-	if (!msq->ring)
+	if (!r)
 		return;
+	/*
+	 * End a lease here, not in ring_settle(): a lessee stuck halfway
+	 * would have it retire the ring under us.  The page goes anyway.
+	 */
+	if (r->lease)
+		ring_revoke(msq, r);
 	msg_ring_absorb(msq);
-	up = msq->ring->up;
+	up = r->up;
 	memset(up->slot, 0, sizeof(up->slot));
 	WRITE_ONCE(up->list_qnum, 0);
 	WRITE_ONCE(up->flags, READ_ONCE(up->flags) | flag);

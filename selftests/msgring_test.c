@@ -940,4 +940,41 @@ TEST_F(ipc, msglease_stuck_lessee)
 	close(fd);
 }
 
+/*
+ * A lessee stuck halfway when IPC_SET or IPC_RMID is the module's next
+ * call on the queue: the lease ends there and the page is retired, with
+ * the flag of the call.
+ */
+TEST_F(ipc, msglease_stuck_lessee_at_set_and_rmid)
+{
+	struct sysvipc_msgring_page *pg;
+	struct msqid_ds ds;
+	unsigned int gen;
+	int fd, id;
+
+	RING_SETUP(fd, id, pg);
+	ASSERT_EQ(0, q_stat(id, &ds));
+	ASSERT_EQ(0, lease(fd, id, &gen));
+	ASSERT_EQ(0, lessee_send(pg, gen, 3, 1, 16));
+	pg->busy = 1;
+	ASSERT_EQ(0, msgctl(id, IPC_SET, &ds));
+	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_MOVED);
+	EXPECT_EQ(0ULL, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
+	ASSERT_EQ(0, q_stat(id, &ds));
+	EXPECT_EQ(1UL, ds.msg_qnum);
+	EXPECT_EQ(1, rcv(id, 0, 16, IPC_NOWAIT, NULL));
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+
+	pg = ring_map(fd, id);
+	ASSERT_NE(NULL, pg);
+	ASSERT_EQ(0, lease(fd, id, &gen));
+	ASSERT_EQ(0, lessee_send(pg, gen, 3, 2, 16));
+	pg->busy = 1;
+	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
+	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_REMOVED);
+	EXPECT_EQ(0ULL, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
+	EXPECT_EQ(0, munmap(pg, PAGE_SZ));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
