@@ -907,6 +907,21 @@ TEST_F(ipc, msglease_protocol)
 	close(fd);
 }
 
+/*
+ * A lessee that sent message @seq (type 3, 16 bytes) and stopped halfway
+ * through its next send: its busy word stays set.  0 when done.
+ */
+static int stuck_lessee(int fd, int id, struct sysvipc_msgring_page *pg,
+			int seq)
+{
+	unsigned int gen;
+
+	if (lease(fd, id, &gen) || lessee_send(pg, gen, 3, seq, 16))
+		return -1;
+	pg->busy = 1;
+	return 0;
+}
+
 /* A lessee stopped halfway (busy stays set): the page is retired. */
 TEST_F(ipc, msglease_stuck_lessee)
 {
@@ -916,9 +931,7 @@ TEST_F(ipc, msglease_stuck_lessee)
 	int fd, id;
 
 	RING_SETUP(fd, id, pg);
-	ASSERT_EQ(0, lease(fd, id, &gen));
-	ASSERT_EQ(0, lessee_send(pg, gen, 3, 1, 16));
-	pg->busy = 1;
+	ASSERT_EQ(0, stuck_lessee(fd, id, pg, 1));
 	ASSERT_EQ(0, q_stat(id, &ds));
 	EXPECT_EQ(1UL, ds.msg_qnum);
 	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_MOVED);
@@ -949,14 +962,11 @@ TEST_F(ipc, msglease_stuck_lessee_at_set_and_rmid)
 {
 	struct sysvipc_msgring_page *pg;
 	struct msqid_ds ds;
-	unsigned int gen;
 	int fd, id;
 
 	RING_SETUP(fd, id, pg);
 	ASSERT_EQ(0, q_stat(id, &ds));
-	ASSERT_EQ(0, lease(fd, id, &gen));
-	ASSERT_EQ(0, lessee_send(pg, gen, 3, 1, 16));
-	pg->busy = 1;
+	ASSERT_EQ(0, stuck_lessee(fd, id, pg, 1));
 	ASSERT_EQ(0, msgctl(id, IPC_SET, &ds));
 	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_MOVED);
 	EXPECT_EQ(0ULL, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
@@ -967,9 +977,7 @@ TEST_F(ipc, msglease_stuck_lessee_at_set_and_rmid)
 
 	pg = ring_map(fd, id);
 	ASSERT_NE(NULL, pg);
-	ASSERT_EQ(0, lease(fd, id, &gen));
-	ASSERT_EQ(0, lessee_send(pg, gen, 3, 2, 16));
-	pg->busy = 1;
+	ASSERT_EQ(0, stuck_lessee(fd, id, pg, 2));
 	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
 	EXPECT_NE(0U, pg->flags & SYSVIPC_MSGRING_REMOVED);
 	EXPECT_EQ(0ULL, pg->tail >> SYSVIPC_MSGRING_GEN_SHIFT);
